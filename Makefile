@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine:  `make demo`  and  `make test`.
+# Each bootstraps .venv (Python deps) and Debian's clang / libdpdk-dev when absent.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: demo test bootstrap sysdeps clean bench
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+sysdeps:
+	@sh tools/install-sysdeps.sh
+
+bootstrap: sysdeps $(STAMP)
+
+demo: bootstrap
+	$(BIN)/flowmagec examples/demo/chain.click --src corpus/fastclick --cores 8 --nic mlx5 \
+	    -o examples/demo/out/chain.opt.click --dispatcher examples/demo/out/dispatch.c \
+	    --report examples/demo/out/report.json --explain --force
+
+test: bootstrap
+	$(BIN)/python -m pytest -q tests
+
+bench: bootstrap
+	$(BIN)/python tools/bench_all.py
+
+clean:
+	rm -rf $(VENV) examples/demo/out .flowmagec-cache

@@ -1,0 +1,59 @@
+"""`flowmagec CONFIG -o OUT`: the main job (parse, analyse, solve, emit)."""
+from __future__ import annotations
+
+import sys
+
+from ..driver import STAGES, Options, Pipeline
+from ..errors import InputError
+
+
+def register(subs):
+    p = subs.add_parser("compile", help="optimise a chain (default command)")
+    p.add_argument("config", help="FastClick .click config, or VPP startup.conf")
+    p.add_argument("-o", "--output", help="optimised config to write")
+    p.add_argument("--framework", choices=["fastclick", "vpp"])
+    p.add_argument("--src", action="append", default=[], metavar="DIR",
+                   help="framework/NF source tree(s) where element code is found (repeatable)")
+    p.add_argument("--compdb", metavar="FILE", help="compile_commands.json for clang flags")
+    p.add_argument("--features", metavar="FILE", help="feature DB to use and extend")
+    p.add_argument("--cores", type=int, default=8)
+    p.add_argument("--nic", default="generic", help="NIC profile name or JSON file")
+    p.add_argument("--traffic", metavar="FILE", help="traffic profile (.pcap or field cardinalities JSON)")
+    p.add_argument("--stages", type=int, choices=[1, 2], default=1,
+                   help="allow a software re-dispatch between two parts of the chain")
+    p.add_argument("--symmetric", action="store_true", default=None,
+                   help="traffic is bidirectional: both directions must reach one core")
+    p.add_argument("--llm", default="off", help="off | MODEL (OpenAI-compatible endpoint)")
+    p.add_argument("--dialect", choices=["vanilla", "flowmage"], default="vanilla")
+    p.add_argument("--vpp-version", metavar="X.Y")
+    p.add_argument("--dispatcher", metavar="FILE.c", help="also write the C dispatcher (+ .h)")
+    p.add_argument("--report", metavar="FILE.json", help="write the plan and features as JSON")
+    p.add_argument("--explain", action="store_true", help="print why the plan is what it is")
+    p.add_argument("--dump-after", action="append", default=[], metavar="STAGE",
+                   choices=list(STAGES) + ["all"], help="print a stage's artifact as JSON")
+    p.add_argument("-D", "--define", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a Click define($NAME ...)")
+    p.add_argument("-j", "--jobs", type=int, default=0)
+    p.add_argument("--cache-dir", metavar="DIR")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    return p
+
+
+def run(args) -> int:
+    if args.cores < 1:
+        raise InputError(f"--cores must be at least 1, got {args.cores}")
+    defines = {}
+    for d in args.define:
+        if "=" not in d:
+            raise InputError(f"-D expects NAME=VALUE, got '{d}'")
+        k, v = d.split("=", 1)
+        defines[k.lstrip("$")] = v
+    opts = Options(config=args.config, output=args.output, framework=args.framework, src=args.src,
+                   compdb=args.compdb, features=args.features, cores=args.cores, nic=args.nic,
+                   traffic=args.traffic, stages=args.stages, symmetric=args.symmetric,
+                   llm=args.llm, dialect=args.dialect, dispatcher=args.dispatcher,
+                   report=args.report, explain=args.explain, dump_after=args.dump_after,
+                   force=args.force, jobs=args.jobs, cache_dir=args.cache_dir,
+                   vpp_version=args.vpp_version, defines=defines)
+    Pipeline(opts, log=lambda s: print(s, file=sys.stderr)).run()
+    return 0

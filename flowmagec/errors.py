@@ -1,0 +1,65 @@
+"""Errors with exit codes and compiler-style rendering (file:line:col + caret)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from .artifacts import Span
+
+EXIT_OK = 0
+EXIT_FAILURE = 1      # analysis / solve failure
+EXIT_BAD_INPUT = 2    # bad input (syntax, missing file, bad option)
+
+
+class FlowmageError(Exception):
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, message: str, span: Optional[Span] = None,
+                 expected: Optional[str] = None, notes: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.expected = expected
+        self.notes = tuple(notes)
+
+    def render(self, source_text: Optional[str] = None) -> str:
+        loc = f"{self.span.file}:{self.span.line}:{self.span.col}: " if self.span else ""
+        msg = self.message
+        if self.expected:
+            msg += f" (expected {self.expected})"
+        out = [f"{loc}error: {msg}"]
+        if self.span is not None:
+            text = source_text
+            if text is None:
+                try:
+                    with open(self.span.file, encoding="utf-8", errors="replace") as fh:
+                        text = fh.read()
+                except OSError:
+                    text = None
+            if text is not None and self.span.line > 0:
+                lines = text.splitlines()
+                if self.span.line <= len(lines):
+                    src = lines[self.span.line - 1]
+                    out.append(src)
+                    width = max(1, min(self.span.end - self.span.start,
+                                       len(src) - self.span.col + 1))
+                    caret = "".join(c if c == "\t" else " " for c in src[: self.span.col - 1])
+                    out.append(caret + "^" + "~" * (width - 1))
+        out.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(out)
+
+
+class InputError(FlowmageError):
+    """The user's input is wrong: syntax error, missing file, bad option value."""
+    exit_code = EXIT_BAD_INPUT
+
+
+class AnalysisError(FlowmageError):
+    """Analysis or solving failed on valid input."""
+    exit_code = EXIT_FAILURE
+
+
+def span_at(file: str, text: str, offset: int, length: int = 1) -> Span:
+    """A Span for ``offset`` in ``text`` with 1-based line and column."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(file=file, start=offset, end=offset + max(length, 1), line=line, col=col)
