@@ -358,6 +358,10 @@ class Plan(JsonArtifact):
     fields: list[str] = field(default_factory=list)        # RSS dispatch fields (stage 0)
     symmetric: bool = False
     hash_function: str = "toeplitz"
+    # Fields fed to Toeplitz, in order, for the first stage: e.g. the full
+    # ['src_ip','dst_ip','src_port','dst_port'] with a synthesised key, or just
+    # ['src_ip'] when the NIC selects fields itself (l3-src-only).
+    hash_input: list[str] = field(default_factory=list)
     rss_types: list[str] = field(default_factory=list)     # e.g. ['ipv4', 'l3-src-only']
     rss_key: str = ""                                      # hex, empty = NIC default
     reta: list[int] = field(default_factory=list)
