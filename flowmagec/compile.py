@@ -1,13 +1,204 @@
 """Compile NF units to LLVM bitcode with clang (cached by content digest).
 
-STUB: replaced by the analysis work (issue 3).
+Choices (see also docs/DESIGN.md):
+- ``clang -emit-llvm -c -g -O1 -fno-discard-value-names``.  -O1 runs mem2reg
+  and inlines trivial accessors (``ip_header()``), which is what the IR passes
+  want; clang-14 keeps typed struct GEPs at -O1, so header fields stay
+  recoverable.  ``-g`` gives ``!dbg`` lines for evidence.
+- Flags, in order of preference: the file's entry in ``--compdb``
+  compile_commands.json; else the adapter's flags (a configured FastClick
+  tree gets ``-DHAVE_CONFIG_H -DCLICK_USERLEVEL -Iinclude -I. -Ivendor``).
+- Several files of one NF are linked into one module with llvmlite.
+- Cache: ``$FLOWMAGEC_CACHE_DIR`` or ``.flowmagec-cache/`` in the current
+  directory; an entry's name is the sha256 of the file, the NF's headers,
+  the flags and ``clang --version``.  Failures are cached too (``.err``).
+- On failure the unit keeps going: ``ir_status = "unavailable: <first clang
+  error line>"`` and the source-level passes still run.  When only some files
+  of a multi-file NF compile, the rest is linked and the status says
+  ``partial: ...``.
 """
 from __future__ import annotations
 
-from .artifacts import NFUnits
+import functools
+import json
+import os
+import re
+import shlex
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from .adapters.common import content_digest
+from .adapters.source_text import CXX_SUFFIXES
+from .artifacts import NFUnit, NFUnits
+from .errors import InputError
+
+IR_FLAGS = ["-emit-llvm", "-c", "-g", "-O1", "-fno-discard-value-names", "-w",
+            "-ferror-limit=3"]
+DEFAULT_CACHE = ".flowmagec-cache"
+COMPILE_TIMEOUT_S = 120
 
 
-def compile_units(units: NFUnits, compdb=None, cache_dir=None, jobs=0, log=lambda s: None) -> NFUnits:
+def cache_root(cache_dir: Optional[str] = None) -> Path:
+    return Path(cache_dir or os.environ.get("FLOWMAGEC_CACHE_DIR") or DEFAULT_CACHE)
+
+
+@functools.lru_cache(maxsize=4)
+def clang_version(cc: str = "clang") -> str:
+    try:
+        out = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30)
+        return out.stdout.splitlines()[0] if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return ""
+
+
+# ---------------------------------------------------------------- compile_commands.json
+
+class CompileDB:
+    """Per-file flags from a compile_commands.json (include/define/std/machine flags only)."""
+
+    _DROP_WITH_ARG = {"-o", "-MF", "-MT", "-MQ", "-c"}
+
+    def __init__(self, path: str):
+        try:
+            entries = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as e:
+            raise InputError(f"cannot read compilation database '{path}': {e}") from e
+        self.flags: dict[Path, list[str]] = {}
+        for e in entries:
+            directory = Path(e.get("directory", "."))
+            args = e.get("arguments") or shlex.split(e.get("command", ""))
+            file = (directory / e["file"]).resolve()
+            self.flags[file] = self._keep(args[1:], directory, file)
+
+    def _keep(self, args: list[str], directory: Path, file: Path) -> list[str]:
+        out, skip = [], False
+        for i, a in enumerate(args):
+            if skip:
+                skip = False
+                continue
+            if a in self._DROP_WITH_ARG:
+                skip = a != "-c"
+                continue
+            if a.startswith(("-M", "-o")) or (directory / a).resolve() == file:
+                continue
+            for opt in ("-I", "-isystem", "-iquote", "-include"):
+                if a.startswith(opt) and len(a) > len(opt) and not a[len(opt)].startswith("/"):
+                    a = opt + str((directory / a[len(opt):]).resolve())
+            out.append(a)
+        return out
+
+    def for_file(self, file: str) -> Optional[list[str]]:
+        return self.flags.get(Path(file).resolve())
+
+
+# ---------------------------------------------------------------- one file
+
+@dataclass
+class FileResult:
+    source: str
+    bitcode: Optional[Path]
+    error: str = ""
+
+
+def _first_error(stderr: str) -> str:
+    for line in stderr.splitlines():
+        if re.search(r"\b(fatal )?error:", line):
+            return line.strip()
+    lines = [l for l in stderr.splitlines() if l.strip()]
+    return lines[0].strip() if lines else "clang failed"
+
+
+def compiler_for(source: str) -> str:
+    return "clang++" if Path(source).suffix in CXX_SUFFIXES else "clang"
+
+
+def compile_file(source: str, flags: list[str], headers: list[str], cache: Path) -> FileResult:
+    """clang -emit-llvm one file into the cache (or reuse a cached result)."""
+    cc = compiler_for(source)
+    digest = content_digest([source, *headers], flags + IR_FLAGS, clang_version(cc))
+    out, err = cache / "bc" / f"{digest}.bc", cache / "bc" / f"{digest}.err"
+    if out.is_file():
+        return FileResult(source, out)
+    if err.is_file():
+        return FileResult(source, None, err.read_text())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(f".{os.getpid()}.{id(out)}.tmp")
+    cmd = [cc, *flags, *IR_FLAGS, source, "-o", str(tmp)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return FileResult(source, None, f"clang timed out after {COMPILE_TIMEOUT_S}s")
+    except OSError as e:
+        return FileResult(source, None, f"cannot run {cc}: {e}")
+    if proc.returncode != 0 or not tmp.is_file():
+        tmp.unlink(missing_ok=True)
+        message = _first_error(proc.stderr)
+        err.write_text(message)
+        return FileResult(source, None, message)
+    os.replace(tmp, out)
+    return FileResult(source, out)
+
+
+# ---------------------------------------------------------------- linking
+
+def link_bitcode(parts: list[Path], out: Path) -> Path:
+    """Link several bitcode files into one module (llvmlite ``link_in``)."""
+    if len(parts) == 1:
+        return parts[0]
+    if out.is_file():
+        return out
+    import llvmlite.binding as llvm
+    out.parent.mkdir(parents=True, exist_ok=True)
+    main = llvm.parse_bitcode(parts[0].read_bytes())
+    for p in parts[1:]:
+        main.link_in(llvm.parse_bitcode(p.read_bytes()))
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(main.as_bitcode())
+    os.replace(tmp, out)
+    return out
+
+
+# ---------------------------------------------------------------- units
+
+def _status(unit: NFUnit, results: list[FileResult]) -> tuple[Optional[list[Path]], str]:
+    ok = [r.bitcode for r in results if r.bitcode is not None]
+    failed = [r for r in results if r.bitcode is None]
+    if not results:
+        return None, "unavailable: no source files"
+    if not failed:
+        return ok, "ok"
+    first = f"{Path(failed[0].source).name}: {failed[0].error}"
+    if not ok:
+        return None, f"unavailable: {first}"
+    return ok, f"partial: {len(ok)}/{len(results)} files compiled; {first}"
+
+
+def compile_units(units: NFUnits, compdb=None, cache_dir=None, jobs=0,
+                  log: Callable[[str], None] = lambda s: None) -> NFUnits:
+    """Compile every unit's files to bitcode; set ``bitcode`` and ``ir_status``."""
+    db = CompileDB(compdb) if compdb else None
+    cache = cache_root(cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    tasks = [(u, f, (db.for_file(f) if db else None) or u.compile_flags) for u in units.units
+             for f in u.files]
+    workers = jobs or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda t: compile_file(t[1], t[2], t[0].headers, cache), tasks))
+    by_unit: dict[int, list[FileResult]] = {}
+    for (u, _, _), r in zip(tasks, results):
+        by_unit.setdefault(id(u), []).append(r)
     for u in units.units:
-        u.ir_status = "unavailable: compilation not implemented"
+        parts, status = _status(u, by_unit.get(id(u), []))
+        u.ir_status = status
+        u.bitcode = None
+        if parts:
+            try:
+                u.bitcode = str(link_bitcode(parts, cache / "units" / f"{u.digest}.bc"))
+            except Exception as e:   # llvmlite raises RuntimeError on bad/mismatched modules
+                u.ir_status = f"unavailable: link failed: {str(e).splitlines()[0] if str(e) else e}"
+        if u.ir_status != "ok":
+            log(f"note: {u.name}: IR {u.ir_status}")
     return units

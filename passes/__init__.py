@@ -1,0 +1,12 @@
+"""Static passes.  ``SOURCE_PASSES`` read C/C++ through libclang; ``IR_PASSES``
+read bitcode through llvmlite (appended by the IR work).  The analysis driver
+instantiates every class listed here, in order."""
+from .source_complexity import SourceComplexityPass
+from .source_key import FlowKeyPass, SymmetricKeyPass
+from .source_pointer import PointerFieldPass
+from .source_state import StateContainerPass
+from .source_writes import StateWritePass
+
+SOURCE_PASSES = [StateContainerPass, FlowKeyPass, SymmetricKeyPass, StateWritePass,
+                 PointerFieldPass, SourceComplexityPass]
+IR_PASSES: list = []

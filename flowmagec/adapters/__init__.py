@@ -1,17 +1,108 @@
 """Adapters: source trees / paths -> NFUnits (FastClick elements, VPP plugins, plain C).
 
-STUB: replaced by the analysis work (issue 3).
+``discover_paths`` (audit) auto-detects the framework of everything under each
+path: FastClick elements anywhere (``EXPORT_ELEMENT``), VPP NFs as the
+directories that directly hold VPP sources, and plain C / DPDK files that
+name their entry point (``// flowmage: entry FUNC``) and belong to neither.
+``discover_for_chain`` (compile) maps a chain's element classes to units
+found in the ``--src`` trees.
 """
 from __future__ import annotations
 
-from ..artifacts import Chain, NFUnits
+from pathlib import Path
+from typing import Iterable, Optional
+
+from ..artifacts import Chain, Diagnostic, NFUnit, NFUnits
+from ..errors import InputError
+from . import source_text as st
+from .common import files_under
+from .fastclick import FastClickAdapter
+from .plain import PlainAdapter, uses_dpdk
+from .vpp import VppAdapter, is_vpp_source, nf_dirs
+
+FRAMEWORKS = ("fastclick", "vpp", "dpdk", "plain")
+
+__all__ = ["discover_paths", "discover_for_chain", "detect_framework", "FRAMEWORKS"]
+
+
+def detect_framework(path: str | Path) -> str:
+    """The framework of the code under ``path`` (the first that matches, in FRAMEWORKS order)."""
+    p = Path(path)
+    files = files_under(p, st.SOURCE_SUFFIXES + st.HEADER_SUFFIXES)
+    if any("EXPORT_ELEMENT" in st.code(f) for f in files):
+        return "fastclick"
+    if (is_vpp_source(p) if p.is_file() else nf_dirs(p)):
+        return "vpp"
+    return "dpdk" if uses_dpdk(files) else "plain"
+
+
+def discover_paths(paths: list[str], framework: Optional[str] = None, src_dirs=(),
+                   entry: Optional[str] = None) -> NFUnits:
+    """NF units for every NF found under ``paths`` (used by ``flowmagec audit``)."""
+    if framework is not None and framework not in FRAMEWORKS:
+        raise InputError(f"unknown framework '{framework}'", expected=" | ".join(FRAMEWORKS))
+    src_dirs = [str(Path(s).resolve()) for s in src_dirs]
+    for s in src_dirs:
+        if not Path(s).is_dir():
+            raise InputError(f"--src '{s}' is not a directory")
+    out = NFUnits()
+    for raw in paths:
+        path = Path(raw).resolve()
+        if not path.exists():
+            raise InputError(f"no such file or directory: '{raw}'")
+        units = _discover_one(path, framework, src_dirs, entry)
+        if not units:
+            out.diagnostics.append(Diagnostic("warning", f"{raw}: no network function found"))
+        out.units += units
+    out.units = _unique_names(out.units)
+    return out
+
+
+def _discover_one(path: Path, framework: Optional[str], src_dirs: list[str],
+                  entry: Optional[str]) -> list[NFUnit]:
+    fw = framework
+    if fw is None and path.is_file():
+        fw = detect_framework(path)
+    if fw == "fastclick":
+        return FastClickAdapter(src_dirs).discover(path)
+    if fw == "vpp":
+        return VppAdapter(src_dirs).discover(path)
+    if fw in ("dpdk", "plain"):
+        return PlainAdapter(src_dirs, entry, fw).discover(path, require_marker=False)
+    # Mixed directory: each framework takes what is unmistakably its own.
+    units = FastClickAdapter(src_dirs).discover(path)
+    vpp_dirs = nf_dirs(path)
+    units += [u for d in vpp_dirs for u in VppAdapter(src_dirs).discover(d)]
+    taken = {Path(f).resolve() for u in units for f in u.files}
+    taken_dirs = {Path(f).resolve().parent for f in taken}
+    for u in PlainAdapter(src_dirs, entry).discover(path, require_marker=True):
+        src = Path(u.files[0]).resolve()
+        if src not in taken and src.parent not in taken_dirs:
+            units.append(u)
+    return units
+
+
+def _unique_names(units: list[NFUnit]) -> list[NFUnit]:
+    """Drop exact duplicates (same name and files) found through overlapping paths."""
+    seen: dict[tuple, NFUnit] = {}
+    for u in units:
+        seen.setdefault((u.name, tuple(u.files)), u)
+    return list(seen.values())
 
 
 def discover_for_chain(chain: Chain, src_dirs: list[str]) -> NFUnits:
     """NF units for the element classes used in ``chain``, found in ``src_dirs``."""
-    return NFUnits(units=[], unresolved=chain.classes())
-
-
-def discover_paths(paths: list[str], framework: str | None = None, src_dirs=()) -> NFUnits:
-    """NF units for every NF found under ``paths`` (used by ``flowmagec audit``)."""
-    return NFUnits()
+    classes = chain.classes()
+    if chain.framework == "vpp":
+        found = VppAdapter(src_dirs).find_plugins(classes)
+    else:
+        found = FastClickAdapter(src_dirs).find_classes(classes)
+    out = NFUnits()
+    for cls in classes:
+        unit = found.get(cls)
+        if unit is None:
+            out.unresolved.append(cls)
+            continue
+        unit.instances = [e.name for e in chain.elements if e.cls == cls]
+        out.units.append(unit)
+    return out

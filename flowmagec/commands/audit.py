@@ -1,10 +1,95 @@
-"""STUB sub-command 'audit' (filled in by its issue)."""
+"""``flowmagec audit PATH...``: static feature audit, one record per NF found.
+
+Runs discover -> compile -> analyze -> fuse on the given paths and prints a
+table (rich) or JSON: the FeatureSet (schema ``flowmage.features/1``) with,
+per NF, the analysis stages, IR status, files and entry points.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from ..artifacts import SCHEMA_FEATURES, FeatureSet, Facts, NFUnits
+from ..errors import InputError
 
 
 def register(subs):
-    return subs.add_parser("audit", help="(not yet implemented)")
+    p = subs.add_parser("audit", help="extract per-NF state features from source code")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="element/plugin/NF source files or directories (trees are scanned)")
+    p.add_argument("--framework", choices=["fastclick", "vpp", "dpdk", "plain"],
+                   help="force the framework (default: detected per path)")
+    p.add_argument("--src", action="append", default=[], metavar="DIR",
+                   help="framework source tree(s) for includes and base classes")
+    p.add_argument("--compdb", metavar="FILE", help="compile_commands.json with per-file flags")
+    p.add_argument("--entry", metavar="FUNC", help="per-packet function of a plain C/DPDK NF")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--llm", default="off", help="LLM second opinion (only 'off' for now)")
+    p.add_argument("--jobs", type=int, default=0, help="parallel clang jobs (0 = all cores)")
+    p.add_argument("--cache-dir", metavar="DIR", help="bitcode cache (default .flowmagec-cache)")
+    p.add_argument("--verbose", "-v", action="store_true", help="log compile/pass notes")
+    return p
+
+
+def audit(paths, framework=None, src=(), compdb=None, entry=None, jobs=0, cache_dir=None,
+          log=lambda s: None) -> tuple[NFUnits, list[Facts], FeatureSet]:
+    """The audit pipeline as a function (used by tools/ scripts and tests)."""
+    from .. import adapters, analysis, compile as compile_mod, fusion
+    units = adapters.discover_paths(list(paths), framework=framework, src_dirs=list(src),
+                                    entry=entry)
+    compile_mod.compile_units(units, compdb=compdb, cache_dir=cache_dir, jobs=jobs, log=log)
+    facts = analysis.analyze(units, log=log)
+    return units, facts, fusion.fuse(facts, units)
+
+
+def to_json(units: NFUnits, facts: list[Facts], features: FeatureSet) -> dict:
+    records = []
+    for unit, f, nf in zip(units.units, facts, features.nfs):
+        rec = nf.to_dict()
+        rec.update(stages=f.stages, ir_status=unit.ir_status, files=unit.files,
+                   entry_points=unit.entry_points, bases=unit.bases)
+        records.append(rec)
+    return {"schema": SCHEMA_FEATURES, "nfs": records,
+            "diagnostics": [str(d) for d in units.diagnostics]}
+
+
+def print_table(units: NFUnits, facts: list[Facts], features: FeatureSet, stream=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title=f"flowmagec audit: {len(features.nfs)} NF(s)")
+    for col in ("NF", "framework", "stateful", "key", "other", "sym", "intensity", "pointer",
+                "sharing", "IR", "why"):
+        table.add_column(col, overflow="fold")
+    for unit, f, nf in zip(units.units, facts, features.nfs):
+        why = nf.evidence.get("key") or nf.evidence.get("stateful") or []
+        why_text = str(why[-1]) if why else ""
+        table.add_row(nf.name, nf.framework, "yes" if nf.stateful else "no",
+                      ",".join(nf.key), ",".join(nf.key_other), "yes" if nf.symmetric else "",
+                      nf.intensity or "", "yes" if nf.pointer else ("no" if nf.stateful else ""),
+                      nf.sharing or "", _short_ir(unit.ir_status), why_text[:80])
+    Console(file=stream or sys.stdout, width=200).print(table)
+    for d in units.diagnostics:
+        print(d, file=sys.stderr)
+
+
+def _short_ir(status: str) -> str:
+    """'unavailable: f.cc: /long/path:6:14: fatal error: 'x.h' file not found' -> the gist."""
+    head = status.split(":", 1)[0]
+    if "error:" in status:
+        return f"{head}: {status.rsplit('error:', 1)[1].strip()[:60]}"
+    return status[:70]
 
 
 def run(args) -> int:
-    print("flowmagec audit: not implemented yet")
-    return 1
+    if args.llm not in ("off", None):
+        raise InputError(f"--llm {args.llm}: LLM opinions are not available yet; use --llm off")
+    log = (lambda s: print(s, file=sys.stderr)) if args.verbose else (lambda s: None)
+    units, facts, features = audit(args.paths, framework=args.framework, src=args.src,
+                                   compdb=args.compdb, entry=args.entry, jobs=args.jobs,
+                                   cache_dir=args.cache_dir, log=log)
+    if args.format == "json":
+        json.dump(to_json(units, facts, features), sys.stdout, indent=2)
+        print()
+    else:
+        print_table(units, facts, features)
+    return 0

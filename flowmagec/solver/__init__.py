@@ -1,14 +1,371 @@
-"""Deployment solver: Chain + NFFeatures + NIC profile -> Plan.
+"""Deployment solver: Chain + NFFeatures + NIC profile (+ traffic) -> Plan.
 
-STUB: replaced by the solver work (issue 4).
+``solve`` builds a ``formulation.Problem`` (per-NF costs from ``cost``, load
+imbalance per candidate field set from ``traffic``, what the NIC can hash from
+``rss`` when available), lets Z3 pick the dispatch fields, the per-NF mode and
+the optional second stage, and fills the Plan (RSS realisation, RETA,
+placements, baselines, alternatives, explanation).
 """
 from __future__ import annotations
 
-from ..artifacts import Chain, FeatureSet, NICProfile, NFPlacement, Plan
+from typing import Optional
+
+from ..artifacts import (KEY_FIELDS, Alternative, Chain, FeatureSet, NFPlacement, NICProfile,
+                         Plan, Stage, canonical_fields)
+from ..errors import AnalysisError, InputError
+from . import traffic as traffic_mod
+from .cost import (DEFAULT_CONSTANTS, MODE_NOTHING, MODE_SHARED, MODE_STATELESS, PER_PACKET,
+                   CostConstants, CostedElement, Prediction, effective_intensity, nf_cost,
+                   predict, stateless_cost)
+from .formulation import (MUST_BE_PRIVATE, Candidate, Formulation, NFModel, Problem, Solution,
+                          all_field_sets, swap_closed)
+
+DEFAULT_RSS = ("src_ip", "dst_ip", "src_port", "dst_port")   # what FastClick/VPP hash by default
+BASELINE_DEFAULT = "default-5tuple-all-shared"
+BASELINE_RANK = "flowmage-rank-rule"
+ALTERNATIVES = 5
 
 
 def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, stages: int = 1,
-          traffic=None, symmetric=None) -> Plan:
-    return Plan(fields=["src_ip", "dst_ip", "src_port", "dst_port"], cores=cores, nic=nic.name,
-                placements=[NFPlacement(element=e.name, cls=e.cls, mode="stateless")
-                            for e in chain.elements])
+          traffic=None, symmetric=None, *, constants: Optional[CostConstants] = None,
+          top_k: int = ALTERNATIVES) -> Plan:
+    """The best deployment of ``chain`` on ``cores`` cores behind ``nic``.
+
+    ``traffic``: None, a .pcap/.pcapng/.json path, a dict of cardinalities or a
+    TrafficProfile.  ``symmetric``: traffic is bidirectional; None infers it
+    from the chain (any symmetric stateful NF).  Raises AnalysisError when no
+    deployment satisfies the NFs' hard constraints.
+    """
+    if cores < 1:
+        raise InputError(f"cores must be at least 1, got {cores}")
+    if stages not in (1, 2):
+        raise InputError(f"stages must be 1 or 2, got {stages}")
+    c = constants or DEFAULT_CONSTANTS
+    profile = traffic_mod.load(traffic)
+    nfs = chain_models(chain, features, cores, c)
+    notes: list[str] = []
+    bidir = _bidirectional(nfs, symmetric, notes)
+    problem = Problem(nfs=nfs, cores=cores, stages=stages,
+                      nic_candidates=nic_candidates(nic, profile, cores),
+                      soft_candidates=software_candidates(profile, cores),
+                      bidirectional=bidir, constants=c)
+    if not problem.nic_candidates:
+        raise AnalysisError(f"NIC profile '{nic.name}' can hash no 5-tuple field set",
+                            notes=("check hashable_field_sets in the profile",))
+    solutions = _solve_realisable(problem, nic, top_k)
+    if not solutions:
+        raise infeasible_error(problem, nic)
+    return PlanBuilder(chain, problem, nic, profile, solutions, notes).build()
+
+
+# --------------------------------------------------------------------------
+# Problem construction
+# --------------------------------------------------------------------------
+
+def chain_order(chain: Chain) -> list:
+    """Elements in packet order: a topological order of the graph (ties: file order)."""
+    import networkx as nx
+    g = chain.graph()
+    index = {e.name: i for i, e in enumerate(chain.elements)}
+    try:
+        names = list(nx.lexicographical_topological_sort(g, key=lambda n: index.get(n, len(index))))
+    except nx.NetworkXUnfeasible:        # cycles (e.g. ARP loops): keep file order
+        names = [e.name for e in chain.elements]
+    by_name = {e.name: e for e in chain.elements}
+    return [by_name[n] for n in names if n in by_name]
+
+
+def chain_models(chain: Chain, features: FeatureSet, cores: int,
+                 c: CostConstants = DEFAULT_CONSTANTS) -> list[NFModel]:
+    """One NFModel per element; features are matched by record name == element class."""
+    records = features.by_name()
+    out = []
+    for pos, e in enumerate(chain_order(chain)):
+        f = records.get(e.cls)
+        m = NFModel(element=e.name, cls=e.cls, position=pos, has_record=f is not None,
+                    span=e.decl_span or e.class_span)
+        if f is None:
+            m.stateless_work = stateless_cost(None, c)
+        elif not f.stateful:
+            m.stateless_work = stateless_cost(f.complexity, c)
+        else:
+            m.stateful = True
+            m.key = frozenset(k for k in f.key if k in KEY_FIELDS)
+            m.key_other = tuple(f.key_other)
+            m.symmetric, m.intensity, m.pointer, m.sharing = (f.symmetric, f.intensity,
+                                                              f.pointer, f.sharing)
+            m.cost = nf_cost(f.complexity, f.intensity, f.pointer, cores, c)
+        out.append(m)
+    return out
+
+
+def _bidirectional(nfs: list[NFModel], symmetric: Optional[bool], notes: list[str]) -> bool:
+    if symmetric is not None:
+        return bool(symmetric)
+    sym = [n.label() for n in nfs if n.stateful and n.symmetric]
+    if sym:
+        notes.append(f"traffic assumed bidirectional because {', '.join(sym)} "
+                     f"map{'s' if len(sym) == 1 else ''} both directions to one entry")
+    return bool(sym)
+
+
+def _rss():
+    """The RSS realisation module, once a colleague's rss.py exists."""
+    try:
+        from . import rss
+        return rss
+    except ImportError:
+        return None
+
+
+def nic_can_hash(fields, nic: NICProfile) -> bool:
+    rss = _rss()
+    if rss is not None and hasattr(rss, "hashable"):
+        return bool(rss.hashable(list(fields), nic))
+    # Fallback from the profile: an exact hashable set, or a subset of one when
+    # the NIC selects fields (L3/L4_*_ONLY) or its key is settable (zeroed bits).
+    fs = set(fields)
+    for hs in map(set, nic.hashable_field_sets):
+        if fs == hs or (fs <= hs and (nic.key_settable or nic.field_selection != "none")):
+            return True
+    return False
+
+
+def nic_can_hash_symmetric(fields, nic: NICProfile) -> bool:
+    return swap_closed(fields) and (nic.key_settable or "symmetric_toeplitz" in nic.hash_functions)
+
+
+def nic_candidates(nic: NICProfile, profile, cores: int) -> list[Candidate]:
+    return [Candidate(fields=fs, imbalance=profile.imbalance(fs, cores),
+                      symmetric_ok=nic_can_hash_symmetric(fs, nic), rank=rank)
+            for rank, fs in enumerate(all_field_sets()) if nic_can_hash(fs, nic)]
+
+
+def software_candidates(profile, cores: int) -> list[Candidate]:
+    return [Candidate(fields=fs, imbalance=profile.imbalance(fs, cores),
+                      symmetric_ok=swap_closed(fs), rank=rank)
+            for rank, fs in enumerate(all_field_sets())]
+
+
+def _solve_realisable(problem: Problem, nic: NICProfile, k: int) -> list[Solution]:
+    """Solve; drop stage-0 candidates the RSS realiser rejects, and re-solve."""
+    rss = _rss()
+    for _ in range(len(problem.nic_candidates) + 1):
+        sols = Formulation(problem).best(k)
+        if not sols or rss is None or not hasattr(rss, "realise"):
+            return sols
+        best = sols[0]
+        if rss.realise(list(best.fields[0]), nic, symmetric=best.symmetric[0]).feasible:
+            return sols
+        problem.nic_candidates = [c for c in problem.nic_candidates if c.fields != best.fields[0]]
+        if not problem.nic_candidates:
+            return []
+    return []
+
+
+# --------------------------------------------------------------------------
+# Infeasibility
+# --------------------------------------------------------------------------
+
+def _fmt(fields) -> str:
+    return "{" + ", ".join(canonical_fields(fields)) + "}" if fields else "{}"
+
+
+def requirement(n: NFModel, bidirectional: bool) -> str:
+    why = MUST_BE_PRIVATE.get(n.sharing, "")
+    key = _fmt(n.key)
+    if not n.key:
+        need = "its key has no 5-tuple field" + (f" (keys on {', '.join(n.key_other)})"
+                                                 if n.key_other else "") + ", so no dispatch keeps it private"
+    else:
+        need = f"keyed on {key}: the dispatch fields of its stage must be a subset of {key}"
+    if n.symmetric and bidirectional:
+        need += ", hashed symmetrically (both directions of a flow on one core)"
+    return f"{n.label()} {why}; {need}"
+
+
+def infeasible_error(problem: Problem, nic: NICProfile) -> AnalysisError:
+    conflict = Formulation(problem).conflict()
+    stage_word = "one dispatch stage" if problem.stages == 1 else "two dispatch stages"
+    if not conflict:
+        return AnalysisError(f"no deployment found on NIC '{nic.name}' with {stage_word}")
+    names = ", ".join(n.label() for n, _ in conflict)
+    notes = [requirement(n, problem.bidirectional) for n, _ in conflict]
+    notes.append("the NIC can hash: " + "; ".join(_fmt(c.fields) for c in problem.nic_candidates))
+    if problem.stages == 1:
+        two = Problem(**{**problem.__dict__, "stages": 2})
+        if Formulation(two).best(1):
+            notes.append("a two-stage plan (--stages 2) re-dispatches packets in software between "
+                         "these NFs so each can keep private state; it is feasible here")
+        else:
+            notes.append("even a two-stage plan (--stages 2) cannot satisfy them")
+    msg = (f"no dispatch satisfies {names} with {stage_word}" if len(conflict) > 1 else
+           f"no dispatch can keep {names} private with {stage_word}")
+    return AnalysisError(msg, span=conflict[0][0].span, notes=tuple(notes))
+
+
+# --------------------------------------------------------------------------
+# Baselines
+# --------------------------------------------------------------------------
+
+def costed(nfs: list[NFModel]) -> list[CostedElement]:
+    return [CostedElement(n.element, n.cost, n.stateless_work) for n in nfs]
+
+
+def evaluate(problem: Problem, profile, fields, modes: dict[str, str]) -> Prediction:
+    """Single-stage prediction for given fields and modes."""
+    return predict(costed(problem.nfs), modes, {n.element: 0 for n in problem.nfs},
+                   [profile.imbalance(fields, problem.cores)], problem.cores, problem.constants)
+
+
+def modes_for(nfs: list[NFModel], fields) -> dict[str, str]:
+    """Shared-nothing exactly for the stateful NFs whose key covers ``fields``."""
+    return {n.element: (MODE_STATELESS if not n.stateful else
+                        MODE_NOTHING if set(fields) <= n.key else MODE_SHARED) for n in nfs}
+
+
+def default_baseline(problem: Problem, profile) -> float:
+    """Default RSS on the 5-tuple, every stateful NF sharing its state."""
+    modes = {n.element: MODE_SHARED if n.stateful else MODE_STATELESS for n in problem.nfs}
+    return evaluate(problem, profile, DEFAULT_RSS, modes).time
+
+
+def rank_rule_fields(problem: Problem) -> tuple[str, ...]:
+    """The paper's rule: dispatch on the key of the highest-ranked stateful NF.
+
+    Rank = (per-packet writes, pointers in state, complexity); first in chain wins
+    ties.  The key is cut to the largest NIC-hashable subset (default RSS if none).
+    """
+    keyed = [n for n in problem.stateful if n.key]
+    if not keyed:
+        return DEFAULT_RSS
+    c = problem.constants
+    top = max(keyed, key=lambda n: (effective_intensity(n.intensity, c) == PER_PACKET,
+                                    n.pointer, n.cost.work, -n.position))
+    fitting = [cand.fields for cand in problem.nic_candidates if set(cand.fields) <= top.key]
+    return max(fitting, key=len) if fitting else DEFAULT_RSS
+
+
+def rank_baseline(problem: Problem, profile) -> float:
+    fields = rank_rule_fields(problem)
+    return evaluate(problem, profile, fields, modes_for(problem.nfs, fields)).time
+
+
+# --------------------------------------------------------------------------
+# Plan
+# --------------------------------------------------------------------------
+
+class PlanBuilder:
+    """Turns the chosen Solution (and its runner-ups) into the Plan artifact."""
+
+    def __init__(self, chain: Chain, problem: Problem, nic: NICProfile, profile,
+                 solutions: list[Solution], notes: list[str]):
+        self.chain, self.p, self.nic, self.profile = chain, problem, nic, profile
+        self.best, self.others = solutions[0], solutions[1:]
+        self.notes = notes
+
+    def build(self) -> Plan:
+        s = self.best
+        plan = Plan(fields=list(s.fields[0]), symmetric=s.symmetric[0], cores=self.p.cores,
+                    nic=self.nic.name, cost=s.time,
+                    reta=[i % self.p.cores for i in range(self.nic.reta_size)])
+        self._realise(plan)
+        plan.placements = [self._placement(n) for n in self.p.nfs]
+        plan.stages = [Stage(index=i, fields=list(s.fields[i]),
+                             elements=[n.element for n in self.p.nfs if s.stage_of[n.element] == i],
+                             dispatch="nic" if i == 0 else "software")
+                       for i in range(s.stages_used)]
+        plan.baselines = {BASELINE_DEFAULT: default_baseline(self.p, self.profile),
+                          BASELINE_RANK: rank_baseline(self.p, self.profile)}
+        plan.alternatives = [Alternative(fields=list(o.fields[0]), cost=o.time,
+                                         relative_throughput=s.time / o.time if o.time else 1.0,
+                                         modes=dict(o.modes), stages=o.stages_used)
+                             for o in self.others]
+        plan.explanation = self._explanation(plan)
+        plan.warnings = self._warnings()
+        return plan
+
+    def _realise(self, plan: Plan):
+        rss = _rss()
+        if rss is not None and hasattr(rss, "realise"):
+            r = rss.realise(plan.fields, self.nic, symmetric=plan.symmetric)
+            plan.hash_input = list(r.hash_input)
+            plan.rss_types = list(r.rss_types)
+            plan.rss_key = r.key.hex() if r.key else ""
+            plan.hash_function = getattr(r, "hash_function", plan.hash_function)
+            return
+        # Fallback until rss.py lands: the smallest hashable set holding the fields.
+        holders = [hs for hs in self.nic.hashable_field_sets if set(plan.fields) <= set(hs)]
+        plan.hash_input = canonical_fields(min(holders, key=len)) if holders else list(plan.fields)
+        plan.rss_types = ["ipv4"] + (["ipv4-tcp", "ipv4-udp"]
+                                     if {"src_port", "dst_port"} & set(plan.hash_input) else [])
+
+    def _placement(self, n: NFModel) -> NFPlacement:
+        s = self.best
+        stage = s.stage_of[n.element]
+        mode = s.modes[n.element]
+        fields = _fmt(s.fields[stage])
+        if not n.stateful:
+            reason = ("stateless: keeps no per-flow state" if n.has_record
+                      else "no feature record for its class: treated as stateless")
+        elif mode == MODE_NOTHING:
+            reason = f"key {_fmt(n.key)} contains dispatch fields {fields}: private per-core state"
+        else:
+            missing = _fmt(set(s.fields[stage]) - n.key)
+            extra = n.cost.shared - n.cost.work
+            reason = (f"key {_fmt(n.key)} lacks {missing}: state shared by {self.p.cores} cores "
+                      f"(+{extra:.0f} cycles/packet, {self._writes(n)})")
+        return NFPlacement(element=n.element, cls=n.cls, mode=mode, stage=stage, reason=reason)
+
+    def _writes(self, n: NFModel) -> str:
+        kind = effective_intensity(n.intensity, self.p.constants)
+        text = "per-packet writes" if kind == PER_PACKET else "per-flow writes"
+        if n.intensity is None:
+            text += " (intensity unknown: assumed per-packet)"
+        return text + (", pointers in state" if n.pointer else "")
+
+    def _explanation(self, plan: Plan) -> list[str]:
+        s, p = self.best, self.p
+        lines = []
+        for st in plan.stages:
+            private = [n.label() for n in p.stateful
+                       if s.stage_of[n.element] == st.index and s.modes[n.element] == MODE_NOTHING]
+            how = "NIC RSS" if st.dispatch == "nic" else "software re-dispatch"
+            sym = " (symmetric hash)" if s.symmetric[st.index] else ""
+            who = (f": {', '.join(private)} keep private per-core state" if private
+                   else ": no stateful NF can be private")
+            lines.append(f"stage {st.index}: dispatch on {_fmt(st.fields)} by {how}{sym}{who}")
+        for n in p.stateful:
+            if s.modes[n.element] == MODE_SHARED:
+                lines.append(f"{n.label()} shares state: key {_fmt(n.key)}, {self._writes(n)}, "
+                             f"{n.cost.shared / n.cost.work:.2f}x its private cost")
+        if s.stages_used > 1:
+            lines.append(f"the software handoff costs {p.constants.handoff_cycles:.0f} cycles/packet "
+                         f"and still beats one stage")
+        pred = predict(costed(p.nfs), s.modes, s.stage_of, s.imbalance, p.cores, p.constants)
+        lines.append(f"predicted {pred.mpps(p.constants):.1f} Mpps-equivalent on {p.cores} cores "
+                     f"({pred.bound}-bound: {pred.time:.1f} cycles/packet)")
+        for name, cost in plan.baselines.items():
+            lines.append(f"{cost / s.time:.2f}x the throughput of {name}")
+        worst = max(s.imbalance[: s.stages_used])
+        if worst > 1.05:
+            lines.append(f"busiest core carries {worst:.2f}x the mean load "
+                         f"(traffic: {self.profile.source})")
+        if self.others and abs(self.others[0].time - s.time) < 1e-6:
+            lines.append(f"tie with {_fmt(self.others[0].fields[0])}: broken by the canonical "
+                         f"field order (source side first), see docs/cost-model.md")
+        return lines + self.notes
+
+    def _warnings(self) -> list[str]:
+        out = []
+        for n in self.p.stateful:
+            if n.intensity is None:
+                out.append(f"{n.label()}: write intensity unknown, costed as per-packet")
+            if n.key_other:
+                out.append(f"{n.label()}: key also uses {', '.join(n.key_other)} "
+                           f"(not dispatchable; only its 5-tuple part counts)")
+        if self.p.cores > self.nic.max_queues:
+            out.append(f"{self.p.cores} cores but NIC '{self.nic.name}' has {self.nic.max_queues} queues")
+        if _rss() is None:
+            out.append("RSS key not synthesised (rss module unavailable): NIC default key")
+        return out

@@ -1,0 +1,270 @@
+"""Click syntax: Lark LALR parser (grammar/click.lark) -> a small syntax tree.
+
+The syntax tree keeps every token (with byte offsets) the elaborator and the
+editor need; it does no name resolution (that is click_elab's job, because in
+Click whether ``Foo`` is a class or an element depends on what came before).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Optional, Union
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..errors import InputError, span_at
+from .click_lexer import ClickLexer, ClickSource
+
+# --------------------------------------------------------------------------
+# Syntax tree
+# --------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class CompoundBody:
+    formals: list[tuple[Optional[Token], Token]]   # (keyword type or None, $variable)
+    stmts: list
+
+
+@dataclass(eq=False)
+class CompoundNode:
+    lbrace: Token
+    rbrace: Token
+    bodies: list[CompoundBody]
+    extension: bool = False
+
+
+@dataclass(eq=False)
+class ElemNode:
+    """One element in a connection or declaration, as written."""
+    kind: str                               # 'named' | 'compound' | 'group' | 'implicit'
+    start: int
+    end: int
+    in_port: Optional[Token] = None         # PORT token before the element
+    out_port: Optional[Token] = None        # PORT token after it
+    ident: Optional[Token] = None           # name (or class, for anonymous elements)
+    has_decl: bool = False                  # '::' present
+    decl_class: Optional[Token] = None      # class after '::'
+    decl_compound: Optional[CompoundNode] = None
+    config: Optional[Token] = None          # CONFIG token (text inside the parentheses)
+    compound: Optional[CompoundNode] = None  # anonymous compound '{...}'
+    stmts: list = field(default_factory=list)  # group body
+    incoming: bool = False                  # preceded by an arrow in its connection
+
+
+@dataclass(eq=False)
+class ConnNode:
+    lists: list[list[ElemNode]]
+    arrows: list[Token]                     # arrows[i] joins lists[i] and lists[i+1]
+    lead: Optional[Token] = None            # leading arrow (implicit 'input')
+    trail: Optional[Token] = None           # trailing arrow (implicit 'output')
+
+
+@dataclass(eq=False)
+class ElementClassNode:
+    keyword: Token
+    name: Token
+    compound: Optional[CompoundNode] = None
+    synonym: Optional[Token] = None
+
+
+@dataclass(eq=False)
+class RequireNode:
+    keyword: Token
+    config: Token
+
+
+@dataclass(eq=False)
+class DefineNode:
+    keyword: Token
+    config: Token
+
+
+Stmt = Union[ConnNode, ElementClassNode, RequireNode, DefineNode]
+
+_ARROWS = ("ARROW", "DARROW", "CARROW")
+
+
+def _tok_start(x) -> int:
+    return x.start_pos if isinstance(x, Token) else x.start
+
+
+def _tok_end(x) -> int:
+    return x.end_pos if isinstance(x, Token) else x.end
+
+
+class _Build(Transformer):
+    """Builds the syntax tree while the LALR parser reduces (no parse tree kept)."""
+
+    def start(self, items):
+        return [i for i in items if not isinstance(i, Token)]
+
+    def connection(self, items):
+        lists, arrows, lead, trail = [], [], None, None
+        pending = None
+        for it in items:
+            if isinstance(it, Token):
+                if not lists:
+                    lead = it
+                pending = it
+            else:
+                if lists:
+                    arrows.append(pending)
+                if pending is not None:
+                    for e in it:
+                        e.incoming = True
+                pending = None
+                lists.append(it)
+        if pending is not None:
+            trail = pending
+        return ConnNode(lists, arrows, lead, trail)
+
+    def elist(self, items):
+        return [i for i in items if isinstance(i, ElemNode)]
+
+    def elem(self, items):
+        if len(items) == 1:
+            return items[0]
+        first = items[0]
+        if isinstance(first, Token):          # input port, element[, output port]
+            node = items[1]
+            node.in_port = first
+            node.start = first.start_pos
+            out = items[2] if len(items) > 2 else None
+        else:
+            node = first
+            out = items[1]
+        if out is not None:
+            node.out_port = out
+            node.end = out.end_pos
+        return node
+
+    def implicit(self, items):
+        p = items[0]
+        return ElemNode("implicit", p.start_pos, p.end_pos, in_port=p)
+
+    def named(self, items):
+        ident = items[0]
+        node = ElemNode("named", ident.start_pos, ident.end_pos, ident=ident)
+        for it in items[1:]:
+            if isinstance(it, tuple):       # decl
+                node.has_decl = True
+                if isinstance(it[1], CompoundNode):
+                    node.decl_compound = it[1]
+                else:
+                    node.decl_class = it[1]
+                node.end = _tok_end(it[1].rbrace if isinstance(it[1], CompoundNode) else it[1])
+            else:                           # CONFIG
+                node.config = it
+                node.end = it.end_pos + 1
+        return node
+
+    def decl(self, items):
+        return (items[0], items[1])
+
+    def anon_compound(self, items):
+        comp = items[0]
+        node = ElemNode("compound", comp.lbrace.start_pos, comp.rbrace.end_pos, compound=comp)
+        if len(items) > 1:
+            node.config = items[1]
+            node.end = items[1].end_pos + 1
+        return node
+
+    def group(self, items):
+        lpar, rpar = items[0], items[-1]
+        stmts = [i for i in items[1:-1] if not isinstance(i, Token)]
+        return ElemNode("group", lpar.start_pos, rpar.end_pos, stmts=stmts, ident=lpar)
+
+    def compound(self, items):
+        lbrace, rbrace = items[0], items[-1]
+        bodies = [i for i in items if isinstance(i, CompoundBody)]
+        ext = any(i == "extension" for i in items if isinstance(i, str) and not isinstance(i, Token))
+        return CompoundNode(lbrace, rbrace, bodies, ext)
+
+    def extension(self, items):
+        return "extension"
+
+    def body(self, items):
+        formals = []
+        stmts = []
+        for it in items:
+            if isinstance(it, _Formals):
+                formals = it.items
+            elif not isinstance(it, Token):
+                stmts.append(it)
+        return CompoundBody(formals, stmts)
+
+    def formals(self, items):
+        return _Formals([i for i in items if isinstance(i, tuple)])
+
+    def formal(self, items):
+        return (items[0], items[1]) if len(items) == 2 else (None, items[0])
+
+    def elementclass(self, items):
+        return ElementClassNode(items[0], items[1], compound=items[2])
+
+    def synonym(self, items):
+        return ElementClassNode(items[0], items[1], synonym=items[2])
+
+    def require(self, items):
+        return RequireNode(items[0], items[1])
+
+    def define(self, items):
+        return DefineNode(items[0], items[1])
+
+
+class _Formals:
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files("flowmagec.grammar").joinpath("click.lark").read_text()
+    return Lark(grammar, parser="lalr", lexer=ClickLexer, transformer=_Build(),
+                maybe_placeholders=False)
+
+
+# Human words for the terminals Lark reports as expected.
+_WORDS = {
+    "IDENT": "an element or class name", "VARIABLE": "a '$variable'",
+    "CONFIG": "'(' configuration ')'", "PORT": "a port '[N]'",
+    "ARROW": "'->'", "DARROW": "'=>'", "CARROW": "a context arrow '~>'",
+    "DCOLON": "'::'", "DBAR": "'||'", "DOTS": "'...'", "LBRACE": "'{'", "RBRACE": "'}'",
+    "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "SEMI": "';'", "BAR": "'|'",
+    "ELEMENTCLASS": "'elementclass'", "REQUIRE": "'require'", "DEFINE": "'define'",
+    "$END": "end of file",
+}
+
+
+def _expected_words(expected) -> str:
+    words = sorted({_WORDS.get(e, e) for e in expected})
+    if len(words) > 6:
+        words = words[:6] + ["..."]
+    return " or ".join(words) if words else "something else"
+
+
+def parse_text(text: str, path: str) -> list[Stmt]:
+    """Parse a whole Click file into statements; syntax errors raise InputError."""
+    try:
+        return _parser().parse(ClickSource.of(text, path))
+    except UnexpectedToken as e:
+        tok = e.token
+        if tok.type == "$END":
+            pos = len(text.rstrip()) or 0
+            raise InputError("unexpected end of file", span_at(path, text, max(0, pos - 1)),
+                             expected=_expected_words(e.expected)) from None
+        length = max(1, (tok.end_pos or tok.start_pos + 1) - tok.start_pos)
+        shown = str(tok) if tok.type != "CONFIG" else "(" + str(tok)[:20] + ")"
+        pos = tok.start_pos - (1 if tok.type == "CONFIG" else 0)
+        raise InputError(f"syntax error near '{shown.strip()}'", span_at(path, text, pos, length),
+                         expected=_expected_words(e.expected)) from None
+    except UnexpectedEOF as e:
+        raise InputError("unexpected end of file", span_at(path, text, max(0, len(text) - 1)),
+                         expected=_expected_words(e.expected)) from None
+    except (UnexpectedCharacters, UnexpectedInput) as e:  # pragma: no cover - lexer is ours
+        raise InputError(f"syntax error: {e}", span_at(path, text, getattr(e, "pos_in_stream", 0) or 0)) from None

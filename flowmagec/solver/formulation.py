@@ -1,0 +1,301 @@
+"""Z3 formulation of the deployment problem.
+
+Decision variables (all Booleans; costs are linear terms over them):
+  sel[s][c]   stage s dispatches on candidate field set c (exactly one per stage)
+  nothing[i]  NF i runs shared-nothing (else shared); stateless elements have none
+  second[p]   element at chain position p runs in the second stage (monotone in p)
+  sym[s]      stage s uses a symmetric hash
+
+Hard constraints:
+  nothing[i]                 -> r_{stage(i)} is a subset of key_i
+  per-core / unsafe NF i     -> nothing[i]                       (tracked: unsat cores)
+  symmetric NF i, bidir      -> (nothing[i] -> sym[stage(i)])    (tracked)
+  sym[s]                     -> sel[s] is a candidate that can hash symmetrically
+Stage 0 candidates are the field sets the NIC can hash; stage 1 (software
+re-dispatch) may use any non-empty subset of the 5-tuple.
+
+Objective (lexicographic, the cost formula of cost.py):
+  1. T >= sum_s sum_c [sel[s][c]] * imbalance_c * work_s / N,  T >= serial;  minimise T
+  2. minimise the total work (ties in T when the serialisation bound dominates)
+  3. minimise the number of elements in the second stage (later split)
+  4. minimise the canonical rank of stage 0's fields, then stage 1's: a documented
+     deterministic tie-break that prefers source-side fields (KEY_FIELDS order).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Optional
+
+import z3
+
+from ..artifacts import KEY_FIELDS, Span
+from .cost import MODE_NOTHING, MODE_SHARED, MODE_STATELESS, CostConstants, NFCost
+
+SWAP = {"src_ip": "dst_ip", "dst_ip": "src_ip", "src_port": "dst_port",
+        "dst_port": "src_port", "protocol": "protocol"}
+MUST_BE_PRIVATE = {"per-core": "keeps per-core state (correct only if all packets of an entry "
+                               "reach one core)",
+                   "unsafe": "has unprotected state (no lock or atomic): it must not be shared"}
+
+
+def all_field_sets() -> list[tuple[str, ...]]:
+    """Every non-empty subset of KEY_FIELDS, canonical order inside each set,
+    sorted by the documented tie-break rank (field indices compared lexicographically)."""
+    subsets = [c for n in range(1, len(KEY_FIELDS) + 1)
+               for c in itertools.combinations(KEY_FIELDS, n)]
+    return sorted(subsets, key=lambda c: [KEY_FIELDS.index(f) for f in c])
+
+
+def swap_closed(fields) -> bool:
+    """A hash of these fields can be direction-invariant (src/dst pairs both present)."""
+    fs = set(fields)
+    return all(SWAP[f] in fs for f in fs)
+
+
+@dataclass
+class NFModel:
+    """One chain element as the solver sees it."""
+    element: str
+    cls: str
+    position: int
+    has_record: bool = False             # a feature record exists for its class
+    stateful: bool = False
+    key: frozenset = frozenset()
+    key_other: tuple = ()
+    symmetric: bool = False
+    intensity: Optional[str] = None
+    pointer: bool = False
+    sharing: Optional[str] = None
+    cost: Optional[NFCost] = None        # stateful NFs
+    stateless_work: float = 0.0          # stateless elements
+    span: Optional[Span] = None
+
+    @property
+    def must_be_private(self) -> bool:
+        return self.stateful and self.sharing in MUST_BE_PRIVATE
+
+    def label(self) -> str:
+        return f"{self.element} ({self.cls})" if self.element != self.cls else self.element
+
+
+@dataclass(frozen=True)
+class Candidate:
+    fields: tuple[str, ...]
+    imbalance: float
+    symmetric_ok: bool                  # can be hashed so both directions meet
+    rank: int                           # tie-break order (lower first)
+
+
+@dataclass
+class Problem:
+    nfs: list[NFModel]                  # all chain elements, in chain order
+    cores: int
+    stages: int                          # 1 or 2
+    nic_candidates: list[Candidate]      # stage 0 (NIC RSS)
+    soft_candidates: list[Candidate]     # stage 1 (software re-dispatch)
+    bidirectional: bool
+    constants: CostConstants
+
+    @property
+    def stateful(self) -> list[NFModel]:
+        return [n for n in self.nfs if n.stateful]
+
+
+@dataclass
+class Solution:
+    fields: list[tuple[str, ...]]       # per stage in use
+    modes: dict[str, str]
+    stage_of: dict[str, int]
+    symmetric: list[bool]
+    time: float
+    work: float
+    imbalance: list[float]
+
+    @property
+    def stages_used(self) -> int:
+        return 1 + any(s > 0 for s in self.stage_of.values())
+
+    def signature(self) -> tuple:
+        return tuple(self.fields[: self.stages_used])
+
+
+def _real(x: float) -> z3.ArithRef:
+    # Rounded to 1e-6 so equal inputs give exactly equal rationals (stable ties).
+    return z3.RealVal(Fraction(round(x * 1_000_000), 1_000_000))
+
+
+def _value(model: z3.ModelRef, term) -> float:
+    v = model.eval(term, model_completion=True)
+    return float(v.as_fraction()) if z3.is_rational_value(v) else float(v.as_decimal(12).rstrip("?"))
+
+
+class Formulation:
+    """Builds the Z3 model of a Problem; ``best(k)`` returns the top-k plans."""
+
+    def __init__(self, problem: Problem):
+        self.p = problem
+        self.nstages = problem.stages
+        self.cands = [problem.nic_candidates] + ([problem.soft_candidates] if self.nstages > 1 else [])
+        self.sel = [[z3.Bool(f"sel{s}_{'+'.join(c.fields)}") for c in cs]
+                    for s, cs in enumerate(self.cands)]
+        self.sym = [z3.Bool(f"sym{s}") for s in range(self.nstages)]
+        self.nothing = {n.element: z3.Bool(f"nothing[{n.element}]") for n in problem.stateful}
+        self.second = ({n.element: z3.Bool(f"second[{n.element}]") for n in problem.nfs}
+                       if self.nstages > 1 else {})
+        self.tracked: dict[str, tuple[z3.BoolRef, NFModel, str]] = {}
+        self.structure: list[z3.BoolRef] = []
+        self._build_structure()
+        self._build_tracked()
+        self._build_cost()
+
+    # ---- helpers ---------------------------------------------------------
+    def in_stage(self, n: NFModel, s: int) -> z3.BoolRef:
+        if self.nstages == 1:
+            return z3.BoolVal(True)
+        return self.second[n.element] if s == 1 else z3.Not(self.second[n.element])
+
+    def dispatches_on(self, s: int, f: str) -> z3.BoolRef:
+        return z3.Or([v for v, c in zip(self.sel[s], self.cands[s]) if f in c.fields] or
+                     [z3.BoolVal(False)])
+
+    def any_second(self) -> z3.BoolRef:
+        return self.second[self.p.nfs[-1].element] if self.second else z3.BoolVal(False)
+
+    # ---- constraints -----------------------------------------------------
+    def _build_structure(self):
+        c = self.structure
+        for s, vs in enumerate(self.sel):
+            c.append(z3.PbEq([(v, 1) for v in vs], 1))
+            c.append(z3.Implies(self.sym[s], z3.Or([v for v, cand in zip(vs, self.cands[s])
+                                                    if cand.symmetric_ok] or [z3.BoolVal(False)])))
+        order = self.p.nfs
+        for a, b in zip(order, order[1:]):          # one split point: second stage is a suffix
+            if self.second:
+                c.append(z3.Implies(self.second[a.element], self.second[b.element]))
+        # Shared-nothing iff the stage's fields are a subset of the key (and, for a
+        # symmetric NF on bidirectional traffic, the stage can hash symmetrically).
+        # Private is never costlier than shared, so the mode is defined, not free.
+        for n in self.p.stateful:
+            fits = []
+            for s in range(self.nstages):
+                ok = [v for v, cand in zip(self.sel[s], self.cands[s])
+                      if set(cand.fields) <= n.key
+                      and (cand.symmetric_ok or not (n.symmetric and self.p.bidirectional))]
+                fits.append(z3.And(self.in_stage(n, s), z3.Or(ok or [z3.BoolVal(False)])))
+            c.append(self.nothing[n.element] == z3.Or(fits))
+        # A stage hashes symmetrically only when one of its NFs needs it.
+        for s in range(self.nstages):
+            needs = [z3.And(self.nothing[n.element], self.in_stage(n, s))
+                     for n in self.p.stateful if n.symmetric and self.p.bidirectional]
+            c.append(self.sym[s] == z3.Or(needs or [z3.BoolVal(False)]))
+
+    def _build_tracked(self):
+        """Hard constraints stemming from one NF, tracked to explain infeasibility."""
+        for n in self.p.stateful:
+            if n.must_be_private:
+                self.tracked[f"private:{n.element}"] = (self.nothing[n.element], n,
+                                                       MUST_BE_PRIVATE[n.sharing])
+
+    # ---- cost ------------------------------------------------------------
+    def _stage_work(self, s: int) -> z3.ArithRef:
+        terms = []
+        for n in self.p.nfs:
+            inside = self.in_stage(n, s)
+            if n.cost is None:
+                terms.append(z3.If(inside, _real(n.stateless_work), 0))
+            else:
+                per_mode = z3.If(self.nothing[n.element], _real(n.cost.work), _real(n.cost.shared))
+                terms.append(z3.If(inside, per_mode, 0))
+        if s == 1:
+            terms.append(z3.If(self.any_second(), _real(self.p.constants.handoff_cycles), 0))
+        return z3.Sum(terms) if terms else z3.RealVal(0)
+
+    def _build_cost(self):
+        cores = self.p.cores
+        self.work = z3.Real("work")
+        self.serial = z3.Real("serial")
+        self.time = z3.Real("time")
+        spread = []
+        for s in range(self.nstages):
+            ws = z3.Real(f"work{s}")
+            self.structure.append(ws == self._stage_work(s))
+            spread += [z3.If(v, _real(c.imbalance) * ws, 0) for v, c in zip(self.sel[s], self.cands[s])]
+        self.structure.append(self.work == z3.Sum(spread))
+        self.structure.append(self.serial == z3.Sum(
+            [z3.If(self.nothing[n.element], 0, _real(n.cost.serial)) for n in self.p.stateful]
+            or [z3.RealVal(0)]))
+        self.structure.append(self.time >= self.work / cores)
+        self.structure.append(self.time >= self.serial)
+        self.rank = [z3.Sum([z3.If(v, c.rank, 0) for v, c in zip(self.sel[s], self.cands[s])])
+                     for s in range(self.nstages)]
+
+    # ---- solving ---------------------------------------------------------
+    def optimizer(self) -> z3.Optimize:
+        opt = z3.Optimize()
+        opt.set(priority="lex")
+        opt.add(self.structure)
+        opt.add([expr for expr, _, _ in self.tracked.values()])
+        opt.minimize(self.time)
+        opt.minimize(self.work)
+        if self.second:
+            opt.minimize(z3.Sum([z3.If(v, 1, 0) for v in self.second.values()]))
+        for r in self.rank:
+            opt.minimize(r)
+        return opt
+
+    def best(self, k: int = 1) -> list[Solution]:
+        """The optimum and up to k-1 runner-ups with different dispatch fields."""
+        opt = self.optimizer()
+        out: list[Solution] = []
+        while len(out) < k and opt.check() == z3.sat:
+            sol = self._decode(opt.model())
+            out.append(sol)
+            opt.add(z3.Not(self._signature_expr(sol)))
+        return out
+
+    def _signature_expr(self, sol: Solution) -> z3.BoolRef:
+        parts = [self.sel[0][self._cand_index(0, sol.fields[0])]]
+        if self.nstages > 1:
+            if sol.stages_used > 1:
+                parts += [self.any_second(), self.sel[1][self._cand_index(1, sol.fields[1])]]
+            else:
+                parts.append(z3.Not(self.any_second()))
+        return z3.And(parts)
+
+    def _cand_index(self, s: int, fields) -> int:
+        return next(i for i, c in enumerate(self.cands[s]) if c.fields == tuple(fields))
+
+    def _decode(self, m: z3.ModelRef) -> Solution:
+        chosen = [next(c for v, c in zip(self.sel[s], self.cands[s]) if z3.is_true(m.eval(v, True)))
+                  for s in range(self.nstages)]
+        stage_of = {n.element: (1 if self.second and z3.is_true(m.eval(self.second[n.element], True))
+                                else 0) for n in self.p.nfs}
+        modes = {}
+        for n in self.p.nfs:
+            if not n.stateful:
+                modes[n.element] = MODE_STATELESS
+            else:
+                modes[n.element] = (MODE_NOTHING if z3.is_true(m.eval(self.nothing[n.element], True))
+                                    else MODE_SHARED)
+        return Solution(fields=[c.fields for c in chosen], modes=modes, stage_of=stage_of,
+                        symmetric=[z3.is_true(m.eval(v, True)) for v in self.sym],
+                        time=_value(m, self.time), work=_value(m, self.work),
+                        imbalance=[c.imbalance for c in chosen])
+
+    # ---- infeasibility ---------------------------------------------------
+    def conflict(self) -> list[tuple[NFModel, str]]:
+        """A minimal set of NF requirements that cannot hold together (empty if feasible)."""
+        s = z3.Solver()
+        s.set("core.minimize", True)
+        s.add(self.structure)
+        lits = {}
+        for name, (expr, n, why) in self.tracked.items():
+            lit = z3.Bool(f"track:{name}")
+            s.add(z3.Implies(lit, expr))
+            lits[lit] = (n, why)
+        if s.check(list(lits)) != z3.unsat:
+            return []
+        core = s.unsat_core()
+        return [lits[c] for c in lits if any(z3.eq(c, x) for x in core)]

@@ -1,0 +1,501 @@
+"""Token-level data flow from packet headers into state lookups.
+
+Shared analysis (not a pass) used by the state, key and write passes; the
+result is memoised per unit.  For every function reachable from the
+per-packet entry points it tracks which variables hold packet-derived values
+(and which header fields they come from), which state containers are looked
+up with such values, and which variables then hold a per-flow entry.  It is
+flow-insensitive inside a statement list but follows assignments in order,
+calls into the unit's own helpers (return values and output parameters), and
+aliases of containers held in locals.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import header_fields as hf
+from .source_sharing import THREAD_ID_WORDS
+from .source_tu import (C_KEYWORDS, FunctionInfo, Reach, SourceIndex, Stmt, calls_in,
+                        reachable, source_index, split_args, stmts_of)
+
+ASSIGN_OPS = {"=", "+=", "-=", "|=", "&=", "^=", "<<=", ">>=", "*=", "/="}
+# Library calls that look a key up in a table: name prefix -> (table arg, key arg).
+TABLE_CALLS: list[tuple[str, int, int]] = [
+    ("rte_hash_lookup", 0, 1), ("rte_hash_add_key", 0, 1), ("rte_hash_del_key", 0, 1),
+    ("rte_hash_lookup_bulk", 0, 1), ("rte_hash_lookup_with_hash", 0, 1),
+    ("clib_bihash_search", 0, 1), ("clib_bihash_add_del", 0, 1),
+    ("clib_bihash_add_or_overwrite", 0, 1), ("clib_bihash_search_inline", 0, 1),
+    ("hash_get", 0, 1), ("hash_set", 0, 1), ("hash_unset", 0, 1), ("hash_get_mem", 0, 1),
+    ("hash_set_mem", 0, 1), ("pool_elt_at_index", 0, 1), ("vec_elt_at_index", 0, 1),
+    ("vec_elt", 0, 1),
+]
+# Member calls on a container object that take a key as first argument.
+KEYED_METHODS = {"find", "find_insert", "get", "get_pointer", "insert", "set", "count",
+                 "emplace", "erase", "at", "remove", "find_create", "insert_or_assign",
+                 "try_emplace", "lookup", "find_or_insert", "operator[]"}
+COPY_CALLS = {"memcpy", "clib_memcpy", "clib_memcpy_fast", "rte_memcpy", "memmove",
+              "__builtin_memcpy"}
+PATH_RE = re.compile(r"[A-Za-z_]\w*")
+HASH_MIXERS = {"min", "max", "std::min", "std::max"}
+
+
+@dataclass
+class Lookup:
+    """A state container accessed with a packet-derived key."""
+    container: str
+    fields: frozenset[str]
+    fn: FunctionInfo
+    line: int
+    how: str                      # 'rte_hash_lookup', '[]', 'find' ...
+    symmetric: bool = False
+
+
+@dataclass
+class FlowFacts:
+    lookups: list[Lookup] = field(default_factory=list)
+    # variable holding a per-flow entry -> container it came from, per function
+    entries: dict[int, dict[str, str]] = field(default_factory=dict)
+    # state-block parameters: (function, param name) supplied by a flow manager
+    blocks: list[tuple[FunctionInfo, str, list[str]]] = field(default_factory=list)
+    # container -> declared types of the variables holding its entries
+    entry_types: dict[str, set[str]] = field(default_factory=dict)
+    # all header-field reads seen on per-packet paths: field -> first (file, line)
+    reads: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def paths_in(texts: list[str]) -> list[tuple[str, int]]:
+    """Access paths like ``_tables->hashes`` or ``kv.key`` (subscripts skipped)."""
+    out, i = [], 0
+    while i < len(texts):
+        t = texts[i]
+        if PATH_RE.fullmatch(t) and t not in C_KEYWORDS and (i == 0 or texts[i - 1] not in (".", "->")):
+            parts, j = [t], i + 1
+            while j < len(texts):
+                if texts[j] == "[":
+                    depth = 0
+                    while j < len(texts):
+                        depth += texts[j] == "["
+                        depth -= texts[j] == "]"
+                        j += 1
+                        if depth == 0:
+                            break
+                    continue
+                if texts[j] in (".", "->") and j + 1 < len(texts) and PATH_RE.fullmatch(texts[j + 1]):
+                    parts.append(texts[j + 1])
+                    j += 2
+                    continue
+                break
+            out.append((".".join(parts), i))
+            i = j
+            continue
+        i += 1
+    return out
+
+
+def _related(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+class Taint:
+    """Per-function environment: access path -> header fields it carries."""
+
+    def __init__(self):
+        self.env: dict[str, set[str]] = {}
+        self.layers: dict[str, str] = {}      # variable -> header layer
+        self.overlays: dict[str, str] = {}    # 'key0' -> 'kvp0' for key0 = (T *) &kvp0
+
+    def fields_of_path(self, p: str) -> set[str]:
+        out: set[str] = set()
+        for k, v in self.env.items():
+            if _related(k, p):
+                out |= v
+        return out
+
+    def add(self, p: str, fields: set[str]):
+        if fields:
+            self.env.setdefault(p, set()).update(fields)
+            root, _, rest = p.partition(".")
+            if root in self.overlays:          # a write through an overlay fills the object
+                self.env.setdefault(self.overlays[root], set()).update(fields)
+
+
+def split_assignment(texts: list[str]) -> tuple[list[str], list[str], str] | None:
+    """``lhs op rhs`` at paren depth 0, or a declaration ``T x(args)`` -> (lhs, rhs, op)."""
+    depth = 0
+    for i, t in enumerate(texts):
+        if t in ("(", "[", "{"):
+            depth += 1
+        elif t in (")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and t in ASSIGN_OPS and i > 0:
+            return texts[:i], texts[i + 1:], t
+    # 'IPFlowID id(p);' / 'State s{...}': constructor-style declaration
+    if len(texts) >= 4 and PATH_RE.fullmatch(texts[1] if texts[1] not in ("*", "&") else "x") \
+            and texts[-1] in (")", "}"):
+        k = next((i for i, t in enumerate(texts) if t in ("(", "{")), None)
+        if k and k >= 2 and PATH_RE.fullmatch(texts[k - 1]) and texts[k - 2] not in (".", "->", "::") \
+                and texts[0] not in C_KEYWORDS and texts[0] not in ("return",):
+            return texts[:k], texts[:k - 1] + texts[k:], "="
+    return None
+
+
+def lhs_target(lhs: list[str]) -> tuple[str, list[str]]:
+    """Assigned path and the declared type tokens (if a declaration)."""
+    ps = paths_in(lhs)
+    if not ps:
+        return "", []
+    path, at = ps[-1]
+    # declaration: type tokens precede the declared name
+    decl = lhs[:at] if at > 0 and lhs[at - 1] not in (".", "->", "*", "&") or (
+        at > 1 and lhs[at - 1] in ("*", "&") and PATH_RE.fullmatch(lhs[at - 2] or "")) else []
+    if decl and decl[0] in ("*",):
+        decl = []
+    return path, decl
+
+
+class FlowAnalysis:
+    """Runs the taint over the unit's per-packet functions."""
+
+    def __init__(self, unit, ctx, containers: set[str]):
+        self.unit, self.ctx = unit, ctx
+        self.index: SourceIndex = source_index(unit, ctx)
+        self.reach: Reach = reachable(unit, ctx)
+        self.containers = containers
+        self.facts = FlowFacts()
+        self.summaries: dict[int, set[str]] = {}
+        self.out_params: dict[int, dict[int, set[str]]] = {}
+        self.param_taint: dict[int, dict[int, set[str]]] = {}
+        self.block_params: dict[int, dict[int, str]] = {}
+        self.returns_entry: dict[int, str] = {}     # helper -> container of the entry it returns
+        self.param_alias: dict[int, dict[int, str]] = {}   # helper param -> container passed in
+        self.local_types: dict[int, dict[str, list[str]]] = {}  # fn -> var -> declared type
+
+    # -- expression evaluation ------------------------------------------------
+    def reads(self, texts: list[str], taint: Taint, fn: FunctionInfo, line: int) -> set[str]:
+        """Header fields an expression reads, directly or through tainted paths."""
+        found: set[str] = set()
+        for i, t in enumerate(texts):
+            if t in ("->", ".") and i + 1 < len(texts):
+                member = texts[i + 1]
+                base_layer = self._base_layer(texts, i, taint)
+                fs = hf.fields_of(base_layer, member)
+                if not fs and member in hf.METADATA_FIELDS:
+                    fs = {hf.METADATA_FIELDS[member]}
+                found |= fs
+            elif t in hf.FLOW_ID_TYPES and i + 1 < len(texts) and texts[i + 1] in ("(", "{"):
+                args = split_args(texts, i + 1)
+                if args and len(args) <= 2 and not any(a and a[0].isdigit() for a in args):
+                    found |= set(hf.FLOW_ID_TYPES[t])
+            elif t in hf.ANNOTATION_FIELDS and i + 1 < len(texts) and texts[i + 1] == "(":
+                found.add(hf.ANNOTATION_FIELDS[t])
+        for p, _ in paths_in(texts):
+            found |= taint.fields_of_path(p)
+        for c in calls_in(texts):
+            for g in self.index.functions_named(c.name):
+                if g is not fn:
+                    found |= self.summary(g)
+        if fn is not None:
+            for f in found:
+                self.facts.reads.setdefault(f, (fn.file, line))
+        return found
+
+    def _base_layer(self, texts: list[str], i: int, taint: Taint) -> str | None:
+        """Header layer of the expression ending just before texts[i] ('->' or '.')."""
+        j = i - 1
+        if j >= 0 and texts[j] == ")":
+            depth, k = 0, j
+            while k >= 0:
+                depth += texts[k] == ")"
+                depth -= texts[k] == "("
+                if depth == 0:
+                    break
+                k -= 1
+            callee = texts[k - 1] if k > 0 else ""
+            if callee in hf.HEADER_ACCESSORS:
+                return hf.HEADER_ACCESSORS[callee]
+            inner = texts[k + 1:j]
+            lay = hf.layer_of_type(inner)
+            if lay:
+                return lay
+            ps = paths_in(inner)
+            return taint.layers.get(ps[-1][0]) if ps else None
+        if j >= 0 and texts[j] == "]":
+            while j >= 0 and texts[j] != "[":
+                j -= 1
+            j -= 1
+        if j >= 0:
+            # walk back over a dotted path a.b->c
+            k = j
+            while k >= 2 and texts[k - 1] in (".", "->"):
+                k -= 2
+            path = ".".join(x for x in texts[k:j + 1] if x not in (".", "->"))
+            return taint.layers.get(path) or taint.layers.get(texts[j])
+        return None
+
+    def layer_of_rhs(self, rhs: list[str], taint: Taint) -> str | None:
+        lay = hf.layer_of_type(rhs[:8])
+        if lay:
+            return lay
+        for t in rhs:
+            if t in hf.HEADER_ACCESSORS and hf.HEADER_ACCESSORS[t]:
+                return hf.HEADER_ACCESSORS[t]
+        ps = paths_in(rhs)
+        if len(ps) == 1:
+            return taint.layers.get(ps[0][0])
+        return None
+
+    # -- containers -------------------------------------------------------------
+    def container_of(self, path: str, aliases: dict[str, str]) -> str | None:
+        parts = path.split(".")
+        for p in reversed(parts[1:]):          # dm->session_hash: the field, not the main struct
+            if p in self.containers:
+                return p
+        if parts[0] in aliases:
+            return aliases[parts[0]]
+        return parts[0] if parts[0] in self.containers else None
+
+    def sinks(self, st: Stmt, taint: Taint, aliases: dict[str, str], fn) -> list[Lookup]:
+        texts, out = st.texts, []
+        for c in calls_in(texts):
+            for prefix, ti, ki in TABLE_CALLS:
+                if c.name.startswith(prefix) and len(c.args) > max(ti, ki):
+                    tab = next((self.container_of(p, aliases) for p, _ in paths_in(list(c.args[ti]))
+                                if self.container_of(p, aliases)), None)
+                    fields = self.reads(list(c.args[ki]), taint, fn, st.line)
+                    if fields and len(c.args) > 2 and c.name.startswith(("clib_bihash_search", "rte_hash_lookup_data")):
+                        res = paths_in(list(c.args[-1]))
+                        if res:
+                            taint.add(res[0][0], fields)
+                    if tab and fields:
+                        out.append(Lookup(tab, frozenset(fields), fn, st.line, c.name,
+                                          self._symmetric(list(c.args[ki]), taint)))
+                    break
+            else:
+                if c.name in KEYED_METHODS and c.receiver and c.args:
+                    recv_paths = paths_in(texts[max(0, c.start - 6):c.start])
+                    tab = self.container_of(recv_paths[-1][0], aliases) if recv_paths else None
+                    fields = self.reads(list(c.args[0]), taint, fn, st.line)
+                    if tab and fields:
+                        out.append(Lookup(tab, frozenset(fields), fn, st.line, c.name,
+                                          self._symmetric(list(c.args[0]), taint)))
+        for i, t in enumerate(texts):
+            if t == "[" and i > 0 and PATH_RE.fullmatch(texts[i - 1]):
+                k = i - 1
+                while k >= 2 and texts[k - 1] in (".", "->"):
+                    k -= 2
+                base = ".".join(x for x in texts[k:i] if x not in (".", "->"))
+                tab = self.container_of(base, aliases)
+                if not tab:
+                    continue
+                idx = split_args(texts, i)
+                if idx and any(t in THREAD_ID_WORDS for t in idx[0]):
+                    continue                     # per-thread slot, not a flow
+                fields = self.reads(list(idx[0]) if idx else [], taint, fn, st.line)
+                if fields:
+                    out.append(Lookup(tab, frozenset(fields), fn, st.line, "[]",
+                                      self._symmetric(list(idx[0]), taint)))
+        return out
+
+    def _symmetric(self, key: list[str], taint: Taint) -> bool:
+        """min/max or xor/sum of the two directions' addresses makes a direction-free key."""
+        paths = [p for p, _ in paths_in(key)]
+        for p in paths:
+            if p.split(".")[-1] in ("min", "max") or p in ("min", "max"):
+                return True
+        return any(taint.env.get("__sym__:" + p) for p in paths)
+
+    # -- per-function walk --------------------------------------------------------
+    def summary(self, fn: FunctionInfo) -> set[str]:
+        """Header fields a unit function's return value carries."""
+        if id(fn) not in self.summaries:
+            self.summaries[id(fn)] = set()
+            self.summaries[id(fn)] = self.walk(fn, record=False)
+        return self.summaries[id(fn)]
+
+    def walk(self, fn: FunctionInfo, record: bool) -> set[str]:
+        taint, aliases, ret = Taint(), {}, set()
+        entries: dict[str, str] = {}
+        for i, p in enumerate(fn.params):
+            lay = hf.layer_of_type(p.type_tokens)
+            if lay:
+                taint.layers[p.name] = lay
+            taint.add(p.name, self.param_taint.get(id(fn), {}).get(i, set()))
+            if i in self.block_params.get(id(fn), {}):
+                entries[p.name] = self.block_params[id(fn)][i]
+            if i in self.param_alias.get(id(fn), {}):
+                aliases[p.name] = self.param_alias[id(fn)][i]
+            if "*" in p.type_tokens and p.type_tokens[0] != "const":
+                self.local_types.setdefault(id(fn), {})[p.name] = p.type_tokens
+        for _round in range(2):        # twice: loops carry taint backwards
+            for st in stmts_of(fn, self.ctx):
+                self.step(fn, st, taint, aliases, entries, ret, record and _round == 1)
+        outs = self.out_params.setdefault(id(fn), {})
+        for i, p in enumerate(fn.params):
+            if "*" in p.type_tokens or "&" in p.type_tokens:
+                got = set().union(*[v for k, v in taint.env.items()
+                                    if (k.startswith(p.name + ".") or k == p.name)
+                                    and not k.startswith("__")] or [set()])
+                if got:
+                    outs.setdefault(i, set()).update(got)
+        if record:
+            self.facts.entries[id(fn)] = dict(entries)
+            types = self.local_types.get(id(fn), {})
+            for var, cont in entries.items():
+                if var in types:
+                    self.facts.entry_types.setdefault(cont, set()).add(types[var][0])
+        return ret
+
+    def step(self, fn, st: Stmt, taint: Taint, aliases, entries, ret: set[str], record: bool):
+        texts = st.texts
+        if texts and texts[0] == "return":
+            ret |= self.reads(texts[1:], taint, fn, st.line)
+            found = self.sinks(st, taint, aliases, fn)
+            if record:
+                self.facts.lookups.extend(found)
+            root = next((p.split(".")[0] for p, _ in paths_in(texts[1:])), None)
+            cont = found[0].container if found else entries.get(root) if root and len(
+                paths_in(texts[1:])) == 1 else self._entry_call(texts[1:])
+            if cont:
+                self.returns_entry[id(fn)] = cont
+            return
+        for c in calls_in(texts):
+            if c.name in COPY_CALLS and len(c.args) >= 2:
+                dst = paths_in(list(c.args[0]))
+                if dst:
+                    taint.add(dst[0][0], self.reads(list(c.args[1]), taint, fn, st.line))
+            self.propagate_call(fn, c, taint, entries, aliases or {})
+        found = self.sinks(st, taint, aliases, fn)
+        if record:
+            self.facts.lookups.extend(found)
+        asg = split_assignment(texts)
+        self._note_declaration(fn, texts if not asg else asg[0])
+        if not asg:
+            return
+        lhs, rhs, op = asg
+        target, decl = lhs_target(lhs)
+        if not target:
+            return
+        overlay = _address_of(rhs)
+        if overlay and "." not in target:
+            taint.overlays[target] = overlay
+        lay = hf.layer_of_type(decl) or self.layer_of_rhs(rhs, taint)
+        if lay:
+            taint.layers[target] = lay
+        fields = self.reads(rhs, taint, fn, st.line)
+        if op in ("^=", "+=") or self._mixes_directions(rhs, taint):
+            taint.env["__sym__:" + target] = {"sym"} if self._mixes_directions(rhs, taint) else set()
+        taint.add(target, fields)
+        rhs_paths = [p for p, _ in paths_in(rhs)]
+        tab = next((self.container_of(p, aliases) for p in rhs_paths if self.container_of(p, aliases)), None)
+        if tab and "." not in target:
+            aliases.setdefault(target, tab)
+        if found and "." not in target:
+            entries[target] = found[0].container
+        elif "." not in target and self._entry_call(rhs):
+            entries[target] = self._entry_call(rhs)     # ste = helper_that_finds_entry(...)
+        elif tab and "." not in target and any(p.split(".")[0] in entries or tab for p in rhs_paths):
+            # 'State* e = &fcbs[i]' with an index that carries packet data
+            if fields:
+                entries[target] = tab
+
+    def _note_declaration(self, fn, texts: list[str]):
+        """``T *a, *b`` / ``T *a = ...``: remember the declared pointer types of locals."""
+        if len(texts) < 3 or not PATH_RE.fullmatch(texts[0]) or texts[0] in C_KEYWORDS:
+            return
+        if "*" not in texts or texts[1] in (".", "->", "(", "=", "["):
+            return
+        star = texts.index("*")
+        base = [t for t in texts[:star] if t not in ("const", "struct", "static")]
+        if len(base) != 1:
+            return
+        for t in texts[star:]:
+            if PATH_RE.fullmatch(t):
+                self.local_types.setdefault(id(fn), {})[t] = base + ["*"]
+
+    def _entry_call(self, texts: list[str]) -> str | None:
+        """Container whose entry a unit helper called here returns."""
+        for c in calls_in(texts):
+            for g in self.index.functions_named(c.name):
+                if id(g) in self.returns_entry:
+                    return self.returns_entry[id(g)]
+        return None
+
+    def _mixes_directions(self, rhs: list[str], taint: Taint) -> bool:
+        """``min(a, b)`` / ``a ^ b`` / ``a + b`` over src and dst of the same kind."""
+        calls = [c for c in calls_in(rhs) if c.name in ("min", "max", "MIN", "MAX", "clib_min",
+                                                         "clib_max")]
+        for c in calls:
+            if len(c.args) == 2:
+                a = _fields_quick(self, c.args[0], taint)
+                b = _fields_quick(self, c.args[1], taint)
+                if _opposite(a, b):
+                    return True
+        for op in ("^", "+"):
+            if op in rhs:
+                k = rhs.index(op)
+                if _opposite(_fields_quick(self, rhs[:k], taint), _fields_quick(self, rhs[k + 1:], taint)):
+                    return True
+        return False
+
+    def propagate_call(self, fn, c, taint: Taint, entries, aliases=None):
+        """Argument taint into a unit callee's parameters, output parameters back."""
+        for g in self.index.functions_named(c.name):
+            if g is fn:
+                continue
+            pt = self.param_taint.setdefault(id(g), {})
+            for i, fields in self.out_params.get(id(g), {}).items():
+                if i < len(c.args):
+                    ps = paths_in(list(c.args[i]))
+                    if ps:
+                        taint.add(ps[0][0], fields)
+            for i, a in enumerate(c.args):
+                fields = _fields_quick(self, a, taint)
+                if fields and not fields <= pt.get(i, set()):
+                    pt.setdefault(i, set()).update(fields)
+                ps = paths_in(list(a))
+                if ps and ps[0][0].split(".")[0] in entries:
+                    self.block_params.setdefault(id(g), {})[i] = entries[ps[0][0].split(".")[0]]
+                elif len(ps) == 1 and "[" not in a:
+                    cont = self.container_of(ps[0][0], aliases)
+                    if cont:
+                        self.param_alias.setdefault(id(g), {})[i] = cont
+
+
+def _address_of(rhs: list[str]) -> str | None:
+    """``(T *) &obj`` / ``&obj`` -> 'obj' (a struct overlay onto another object)."""
+    if "&" not in rhs or any(t == "(" and i and PATH_RE.fullmatch(rhs[i - 1]) for i, t in enumerate(rhs)):
+        return None
+    k = rhs.index("&")
+    ps = paths_in(rhs[k + 1:])
+    return ps[0][0] if len(ps) == 1 and "[" not in rhs[k + 1:] else None
+
+
+def _fields_quick(fa: FlowAnalysis, toks, taint: Taint) -> set[str]:
+    out: set[str] = set()
+    texts = list(toks)
+    for i, t in enumerate(texts):
+        if t in ("->", ".") and i + 1 < len(texts):
+            out |= hf.fields_of(fa._base_layer(texts, i, taint), texts[i + 1])
+    for p, _ in paths_in(texts):
+        out |= taint.fields_of_path(p)
+    return out
+
+
+def _opposite(a: set[str], b: set[str]) -> bool:
+    pairs = (("src_ip", "dst_ip"), ("src_port", "dst_port"), ("src_mac", "dst_mac"))
+    return any((x in a and y in b) or (y in a and x in b) for x, y in pairs)
+
+
+def flow_facts(unit, ctx, containers: set[str]) -> FlowFacts:
+    """Run (once per unit) the taint over every per-packet function."""
+    def make():
+        fa = FlowAnalysis(unit, ctx, containers)
+        fns = fa.reach.functions
+        for _ in range(2):                     # second round sees callee parameter taint
+            fa.facts = FlowFacts()
+            fa.summaries.clear()
+            for fn in fns:
+                fa.walk(fn, record=True)
+        return fa.facts
+    return ctx.memo("source.flow", make)

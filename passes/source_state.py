@@ -1,0 +1,315 @@
+"""State containers held by an NF, and whether each one is keyed by packet data.
+
+``state_catalog`` lists the candidate containers (members of the NF's classes
+and the bases its per-packet code runs in, file-scope variables and the
+fields of global "main" structs); ``StateContainerPass`` reports those the
+per-packet code looks up with a packet-derived key (per-flow state), the
+per-flow state blocks a flow manager hands to the NF, and the other state it
+writes per packet (counters: state, but not per-flow).  With no per-flow
+state it emits a ``stateless`` fact saying why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import source_sharing as sh
+from .base import Pass
+from .source_dataflow import flow_facts, paths_in, split_assignment, lhs_target
+from .source_tu import (PACKET_API, FunctionInfo, RecordInfo, Stmt, calls_in, reachable, source_index,
+                        spell, stmts_of)
+
+KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("bihash", ("clib_bihash",)),
+    ("rte_hash", ("rte_hash",)),
+    ("hashtable", ("HashTable", "HashMap", "HashTableMP", "HashContainer", "unordered_map",
+                   "unordered_set", "hash_map", "IPFlowTable", "uword")),
+    ("map", ("map", "Map", "set", "multimap", "RBTree", "BPFTree")),
+    ("array", ("Vector", "vector", "array", "deque", "vec", "Bitvector")),
+]
+SCALAR_WORDS = {"int", "unsigned", "long", "short", "char", "bool", "uint8_t", "uint16_t",
+                "uint32_t", "uint64_t", "int32_t", "int64_t", "u8", "u16", "u32", "u64",
+                "i32", "i64", "f64", "double", "float", "size_t", "atomic_uint32_t",
+                "atomic_uint64_t", "uword", "click_jiffies_t", "Timestamp"}
+NON_STATE_TYPES = {"Packet", "PacketBatch", "WritablePacket", "ErrorHandler", "Element",
+                   "String", "Router", "Task", "Timer", "NotifierSignal", "vlib_main_t",
+                   "vnet_main_t", "vlib_node_runtime_t", "vlib_frame_t", "Spinlock", "mutex",
+                   "RWLock", "clib_spinlock_t", "std::mutex"}
+# Parameter types that are the packet, never a per-flow block.
+PACKET_TYPES = {"Packet", "PacketBatch", "WritablePacket", "vlib_buffer_t", "rte_mbuf",
+                "vlib_frame_t"}
+# Framework context parameters that sit next to the packet but are not flow state.
+CONTEXT_TYPES = {"vlib_node_runtime_t", "vlib_main_t", "ErrorHandler", "unformat_input_t",
+                 "vlib_cli_command_t", "Element", "Router", "Task", "Timer"}
+
+
+@dataclass
+class Candidate:
+    name: str
+    type_tokens: list[str]
+    file: str
+    line: int
+    owner: str                  # record name or '' for globals
+
+    @property
+    def type_text(self) -> str:
+        return spell(self.type_tokens)
+
+
+def container_kind(type_tokens: list[str], uses: set[str]) -> str:
+    """hashtable | map | array | pool | bihash | rte_hash | counter | scalar | other."""
+    text = " ".join(type_tokens)
+    if any(u.startswith("pool_") for u in uses):
+        return "pool"
+    for kind, words in KIND_WORDS:
+        if any(w in t for t in type_tokens for w in words if w != "uword" or len(type_tokens) == 1):
+            return kind
+    if "*" in type_tokens or "[" in type_tokens:
+        return "array"
+    if any(t in SCALAR_WORDS for t in type_tokens):
+        return "counter" if "bool" not in type_tokens else "scalar"
+    return "other" if text else "scalar"
+
+
+def value_type(type_tokens: list[str]) -> str | None:
+    """Value type of a template container: last top-level argument of the innermost table."""
+    if "<" not in type_tokens:
+        if "*" in type_tokens:
+            return spell([t for t in type_tokens if t not in ("*", "const", "struct")]) or None
+        return None
+    start = type_tokens.index("<")
+    args, cur, depth = [], [], 0
+    for t in type_tokens[start:]:
+        if t == "<":
+            depth += 1
+            if depth == 1:
+                continue
+        elif t in (">", ">>"):
+            depth -= 2 if t == ">>" else 1
+            if depth <= 0:
+                break
+        if t == "," and depth == 1:
+            args.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    args.append(cur)
+    if sh.per_core_wrapper(type_tokens[:start]) is not None and args:
+        return value_type(args[0]) or spell(args[0])
+    return spell(args[-1]) if args and args[-1] else None
+
+
+def state_catalog(unit, ctx) -> list[Candidate]:
+    def make():
+        index = source_index(unit, ctx)
+        reach = reachable(unit, ctx)
+        names = [unit.name, *unit.bases] + [f.owner for f in reach.functions if f.owner]
+        recs, seen = [], set()
+        while names:
+            n = names.pop(0)
+            r = index.records.get(n)
+            if r is None or n in seen:
+                continue
+            seen.add(n)
+            recs.append(r)
+            names += [t for b in r.bases for t in b if t in index.records]
+        out = [Candidate(f.name, f.type_tokens, f.file, f.line, r.name)
+               for r in recs for f in r.fields]
+        for g in index.globals:
+            out.append(Candidate(g.name, g.type_tokens, g.file, g.line, ""))
+            rec = _record_of(index, g.type_tokens)
+            if rec is not None:       # VPP: the plugin's main struct holds the tables
+                out += [Candidate(f.name, f.type_tokens, f.file, f.line, rec.name)
+                        for f in rec.fields]
+        return [c for c in out if not any(t in NON_STATE_TYPES for t in c.type_tokens)]
+    return ctx.memo("source.catalog", make)
+
+
+def _record_of(index, type_tokens: list[str]) -> RecordInfo | None:
+    for t in type_tokens:
+        if t in index.records:
+            return index.records[t]
+        if t in index.typedefs:
+            for u in index.typedefs[t]:
+                if u in index.records:
+                    return index.records[u]
+    return None
+
+
+def container_names(unit, ctx) -> set[str]:
+    return {c.name for c in state_catalog(unit, ctx)}
+
+
+def unit_flow(unit, ctx):
+    return flow_facts(unit, ctx, container_names(unit, ctx))
+
+
+@dataclass
+class Block:
+    """A per-flow state block handed to a per-packet function by a flow manager."""
+    fn: FunctionInfo
+    param: str
+    type_name: str
+    file: str
+    line: int
+
+
+def state_blocks(unit, ctx) -> list[Block]:
+    """Parameters like ``process(State* s, Packet* p)`` / ``push_flow(int, T* fcb, PacketBatch*)``:
+    a pointer to per-flow data next to the packet in a framework per-packet hook
+    (API names such as process/push_flow), and the same type's parameters in the
+    other per-packet functions (new-flow hooks)."""
+    def make():
+        reach = reachable(unit, ctx)
+        if reach.fallback:
+            return []
+        index = source_index(unit, ctx)
+        template_params = {t for r in index.records.values() for t in r.template_params}
+        found = [(fn, p, name) for fn in reach.functions for p, name in _block_params(fn)
+                 if name not in template_params]
+        api_types = {name for fn, _, name in found if fn.name in PACKET_API}
+        return [Block(fn, p.name, name, fn.file, fn.line) for fn, p, name in found
+                if name in api_types]
+    return ctx.memo("source.blocks", make)
+
+
+def _block_params(fn: FunctionInfo):
+    types = [p.type_tokens for p in fn.params]
+    if not any(t in PACKET_TYPES for ts in types for t in ts):
+        return
+    for p in fn.params:
+        ts = p.type_tokens
+        if ("*" in ts and p.name and ts.count("*") == 1 and "const" not in ts and "void" not in ts
+                and not any(t in PACKET_TYPES or t in NON_STATE_TYPES or t in CONTEXT_TYPES
+                            for t in ts)):
+            name = spell([t for t in ts if t not in ("*", "&", "struct")])
+            if name not in ("char", "uint8_t", "unsigned char", "u8"):
+                yield p, name
+
+
+def statement_uses(unit, ctx) -> dict[str, list[tuple[FunctionInfo, Stmt]]]:
+    """Container name -> per-packet statements that mention it."""
+    def make():
+        names = container_names(unit, ctx)
+        uses: dict[str, list] = {}
+        for fn in reachable(unit, ctx).functions:
+            for st in stmts_of(fn, ctx):
+                for t in set(st.texts) & names:
+                    uses.setdefault(t, []).append((fn, st))
+        return uses
+    return ctx.memo("source.uses", make)
+
+
+def protection_of(cand: Candidate, uses: list[tuple[FunctionInfo, Stmt]], ctx) -> tuple[bool | None, str]:
+    """(per_core, protection) of one container."""
+    wrapper = sh.per_core_wrapper(cand.type_tokens)
+    if wrapper:
+        return True, "per-core"
+    if any(sh.indexed_by_thread(st.texts, cand.name) for _, st in uses):
+        return True, "per-core"
+    if sh.thread_safe_type(cand.type_tokens):
+        return False, "atomic" if any("atomic" in t for t in cand.type_tokens) else "lock"
+    for fn, st in uses:
+        if _under_lock(fn, st, ctx):
+            return False, "lock"
+        if any(sh.is_atomic_call(c.name) for c in calls_in(st.texts)):
+            return False, "atomic"
+    return (False if wrapper is False else None), "none"
+
+
+def _under_lock(fn: FunctionInfo, target: Stmt, ctx) -> bool:
+    held = 0
+    for st in stmts_of(fn, ctx):
+        for c in calls_in(st.texts):
+            if sh.is_lock_call(c.name) or c.name in ("lock_guard", "unique_lock", "scoped_lock"):
+                held += 1
+            elif sh.is_unlock_call(c.name):
+                held = max(0, held - 1)
+        if any(t in ("lock_guard", "unique_lock", "scoped_lock") for t in st.texts) and not st.guarded:
+            held += 1
+        if st is target:
+            return held > 0
+    return False
+
+
+def written_members(unit, ctx) -> dict[str, tuple[FunctionInfo, Stmt]]:
+    """Members/globals assigned or incremented on per-packet paths."""
+    names = container_names(unit, ctx)
+    out: dict[str, tuple[FunctionInfo, Stmt]] = {}
+    if reachable(unit, ctx).fallback:       # no per-packet code: nothing is written per packet
+        return out
+    for fn in reachable(unit, ctx).functions:
+        for st in stmts_of(fn, ctx):
+            texts = st.texts
+            targets = []
+            asg = split_assignment(texts)
+            if asg:
+                targets.append(lhs_target(asg[0])[0])
+            for i, t in enumerate(texts):
+                if t in ("++", "--"):
+                    ps = paths_in(texts[:i]) if i and texts[i - 1] not in ("(", ",") else paths_in(texts[i + 1:])
+                    if ps:
+                        targets.append(ps[-1][0] if i and texts[i - 1] not in ("(", ",") else ps[0][0])
+            for tg in targets:
+                for part in tg.split("."):
+                    if part in names:
+                        out.setdefault(part, (fn, st))
+                        break
+    return out
+
+
+class StateContainerPass(Pass):
+    name = "StateContainerPass"
+    level = "source"
+
+    def run(self, unit, ctx):
+        cat = {c.name: c for c in state_catalog(unit, ctx)}
+        flow = unit_flow(unit, ctx)
+        uses = statement_uses(unit, ctx)
+        facts, reported = [], set()
+        for lk in flow.lookups:
+            if lk.container in reported or lk.container not in cat:
+                continue
+            reported.add(lk.container)
+            c = cat[lk.container]
+            per_core, prot = protection_of(c, uses.get(c.name, []), ctx)
+            kind = container_kind(c.type_tokens, {x.name for _, s in uses.get(c.name, [])
+                                                  for x in calls_in(s.texts)})
+            facts.append(self.fact("state", {
+                "container": c.name, "type": c.type_text, "kind": kind, "per_flow": True,
+                "per_core": per_core, "protection": prot, "value_type": value_type(c.type_tokens),
+            }, lk.fn.file, lk.line,
+                f"{c.name}: {c.type_text} looked up by {lk.how} with packet fields "
+                f"{','.join(sorted(lk.fields))}", confidence=0.85))
+        for b in state_blocks(unit, ctx):
+            if b.type_name in reported:
+                continue
+            reported.add(b.type_name)
+            facts.append(self.fact("state", {
+                "container": b.type_name, "type": b.type_name + " *", "kind": "other",
+                "per_flow": True, "per_core": None, "protection": None, "value_type": b.type_name,
+                "block": True,
+            }, b.file, b.line,
+                f"{b.fn.qualname} receives per-flow state block {b.type_name} *{b.param}",
+                confidence=0.75))
+        for name, (fn, st) in written_members(unit, ctx).items():
+            if name in reported or name not in cat:
+                continue
+            c = cat[name]
+            per_core, prot = protection_of(c, uses.get(name, []), ctx)
+            facts.append(self.fact("state", {
+                "container": name, "type": c.type_text,
+                "kind": container_kind(c.type_tokens, set()), "per_flow": False,
+                "per_core": per_core, "protection": prot, "value_type": value_type(c.type_tokens),
+            }, fn.file, st.line, f"{name}: {c.type_text} written per packet, not keyed by a flow",
+                confidence=0.7))
+        if not any(f.value["per_flow"] for f in facts):
+            reach = reachable(unit, ctx)
+            fn = next(iter(reach.roots), None)
+            reason = ("no per-packet entry point in the unit's sources" if reach.fallback else
+                      "no container is looked up with packet header fields and no per-flow "
+                      "state block is received")
+            facts.append(self.fact(
+                "stateless", {"reason": reason, "no_entry": reach.fallback},
+                fn.file if fn else (unit.files or [""])[0], fn.line if fn else 1,
+                "no per-flow state on the per-packet path", confidence=0.3 if reach.fallback else 0.7))
+        return facts

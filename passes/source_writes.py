@@ -1,0 +1,151 @@
+"""Per-packet vs per-flow writes of per-flow state.
+
+For every per-packet function, the variables holding a per-flow entry (from
+a keyed lookup, or a state block parameter) are followed; a write through
+one of them (assignment, ++/--, a mutating method call on a member) on a
+path that runs for every packet -- not under a condition, in a function the
+entry points reach through unconditional calls -- means the entry is written
+on every packet.  Writes found only under conditions (insertion on a miss,
+new-flow hooks, rare branches) mean per-flow.  Inserts into the container
+itself count as writes too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import Pass
+from .source_dataflow import ASSIGN_OPS, TABLE_CALLS, paths_in, split_assignment
+from .source_state import state_blocks, unit_flow
+from .source_tu import (FunctionInfo, Stmt, calls_in, lookup_vars, on_common_path, reachable,
+                        source_index, stmts_of)
+
+INSERT_CALLS = ("rte_hash_add_key", "clib_bihash_add_del", "clib_bihash_add_or_overwrite",
+                "hash_set", "pool_get")
+INSERT_METHODS = {"insert", "set", "find_insert", "emplace", "insert_or_assign", "try_emplace",
+                  "find_create"}
+READ_METHODS = {"size", "count", "get", "find", "empty", "begin", "end", "c_str", "data",
+                "length", "value", "key", "contains", "time_point"}
+
+
+@dataclass
+class Write:
+    container: str
+    fn: FunctionInfo
+    stmt: Stmt
+    every_packet: bool
+    how: str
+
+
+def entry_vars(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
+    flow = unit_flow(unit, ctx)
+    out = dict(flow.entries.get(id(fn), {}))
+    for b in state_blocks(unit, ctx):
+        if b.fn is fn:
+            out[b.param] = b.type_name
+    return out
+
+
+def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
+              handles: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(container, how) for each write through an entry variable or into a container.
+
+    ``handles``: pointer fields of entry types; passing one (or the address of
+    any entry field) to a call lets the callee update the flow's state."""
+    texts, out = stmt.texts, []
+    asg = split_assignment(texts)
+    if asg and not stmt.is_condition:
+        lhs = asg[0]
+        ps = paths_in(lhs)
+        if ps:
+            root = ps[-1][0].split(".")[0]
+            deref = "." in ps[-1][0] or "[" in lhs or (lhs and lhs[0] == "*")
+            decl = ps[-1][1] > 0 and lhs[ps[-1][1] - 1] not in ("*", "(")
+            if root in entries and deref and not decl:
+                out.append((entries[root], "assignment"))
+            elif root in containers and "[" in lhs:
+                out.append((root, "indexed assignment"))
+    for i, t in enumerate(texts):
+        if t in ("++", "--"):
+            side = texts[:i] if i and texts[i - 1] not in ("(", ",", "=") else texts[i + 1:]
+            ps = paths_in(side)
+            p = (ps[-1] if side is texts[:i] else ps[0]) if ps else None
+            if p:
+                root = p[0].split(".")[0]
+                if root in entries and ("." in p[0] or "*" in side or "[" in side):
+                    out.append((entries[root], t))
+                elif root in containers and "[" in side:
+                    out.append((root, t))
+    for c in calls_in(texts):
+        if c.receiver and c.name not in READ_METHODS:
+            recv = [p for p, at in paths_in(texts[:c.start])]
+            if recv:
+                root = recv[-1].split(".")[0]
+                if root in entries and "." in recv[-1]:
+                    out.append((entries[root], f"{c.name}()"))
+                elif root in containers and c.name in INSERT_METHODS:
+                    out.append((root, f"{c.name}()"))
+        elif not c.receiver and any(_passes_entry_state(a, entries, handles) for a in c.args):
+            arg = next(a for a in c.args if _passes_entry_state(a, entries, handles))
+            out.append((entries[arg[0] if arg[0] != "&" else arg[1]], f"passed to {c.name}()"))
+        elif c.name.startswith(INSERT_CALLS) and c.args:
+            tab = [p for p, _ in paths_in(list(c.args[0]))]
+            for p in tab:
+                hit = next((x for x in p.split(".") if x in containers), None)
+                if hit:
+                    out.append((hit, c.name))
+                    break
+    return out
+
+
+def _passes_entry_state(arg: tuple[str, ...], entries: dict[str, str], handles) -> bool:
+    """``&e->f`` or ``e->h`` (h a pointer field) as a call argument."""
+    a = list(arg)
+    if len(a) >= 4 and a[0] == "&" and a[1] in entries and a[2] in ("->", "."):
+        return True
+    return len(a) == 3 and a[0] in entries and a[1] in ("->", ".") and a[2] in handles
+
+
+def handle_fields(unit, ctx) -> frozenset[str]:
+    from .source_pointer import entry_types, record_fields
+    index = source_index(unit, ctx)
+    out = set()
+    for tname, _, _ in entry_types(unit, ctx):
+        out |= {f.name for f in record_fields(index, tname, set()) if "*" in f.type_tokens}
+    return frozenset(out)
+
+
+def find_writes(unit, ctx, containers: set[str]) -> list[Write]:
+    reach = reachable(unit, ctx)
+    handles = handle_fields(unit, ctx)
+    out = []
+    for fn in reach.functions:
+        entries = entry_vars(unit, ctx, fn)
+        sts = stmts_of(fn, ctx)
+        found = lookup_vars(sts) | set(entries)
+        for st in sts:
+            for cont, how in writes_in(st, entries, containers, handles):
+                every = reach.runs_always(fn) and on_common_path(st, found)
+                out.append(Write(cont, fn, st, every, how))
+    return out
+
+
+class StateWritePass(Pass):
+    name = "StateWritePass"
+    level = "source"
+
+    def run(self, unit, ctx):
+        flow = unit_flow(unit, ctx)
+        per_flow = {lk.container for lk in flow.lookups} | {b.type_name for b in state_blocks(unit, ctx)}
+        writes = [w for w in find_writes(unit, ctx, per_flow) if w.container in per_flow]
+        facts = []
+        for cont in sorted({w.container for w in writes}):
+            ws = [w for w in writes if w.container == cont]
+            every = [w for w in ws if w.every_packet]
+            w = every[0] if every else ws[0]
+            path = "every-packet" if every else "per-flow"
+            why = ("unconditional " if every else "only under a condition: ") + w.how
+            facts.append(self.fact("state_write", {"container": cont, "path": path},
+                                   w.fn.file, w.stmt.line,
+                                   f"{cont} written in {w.fn.qualname} ({why})",
+                                   confidence=0.8 if every else 0.7))
+        return facts

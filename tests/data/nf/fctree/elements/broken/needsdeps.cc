@@ -1,0 +1,3 @@
+#include "needsdeps.hh"
+Packet *NeedsDeps::simple_action(Packet *p) { return p; }
+EXPORT_ELEMENT(NeedsDeps)

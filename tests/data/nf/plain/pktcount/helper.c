@@ -1,0 +1,1 @@
+int helper_not_an_nf (int x) { return x + 1; }

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Score `flowmagec audit` against a labels file (shape of ../shared/eval/paper18.json).
+
+    tools/score_audit.py DIR LABELS.json [--src TREE]... [--rename] [--json]
+
+Audits DIR/<name>/ for each NF in the labels and scores statefulness (all
+NFs) and key / intensity / pointer (the stateful ones).  ``--rename`` first
+copies every NF to a temporary directory with its names replaced
+(``IPolicer`` -> ``Nf07`` in code and file names, VPP dirs and file stems
+too): the features must not change, since they must come from the code.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from flowmagec.commands.audit import audit
+
+SCORED = ("stateful", "key", "intensity", "pointer")
+
+
+def renamed_copy(src: Path, dst_root: Path, name: str, new: str) -> Path:
+    """Copy NF dir ``src`` as dst_root/<new lower>, renaming ``name`` in code and file names."""
+    lower, new_lower = name.lower(), new.lower()
+    class_word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}")
+    file_word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(lower)}(?=[./])")
+    dst = dst_root / (new if name != lower else new_lower)
+    shutil.copytree(src, dst)
+    for f in sorted(dst.iterdir()):
+        text = f.read_text(errors="replace")
+        text = class_word.sub(new, text)
+        text = re.sub(r'(#\s*include\s*[<"][^>"]*[>"])',
+                      lambda m: file_word.sub(new_lower, m.group(1)), text)
+        f.write_text(text)
+        stem_new = file_word.sub(new_lower, f.name) if f.name.lower().startswith(lower + ".") \
+            else f.name
+        if stem_new != f.name:
+            f.rename(f.with_name(stem_new))
+    return dst
+
+
+def record_for(name: str, units, facts, features):
+    for u, fa, nf in zip(units.units, facts, features.nfs):
+        if nf.name == name:
+            return u, fa, nf
+    return None
+
+
+def score_one(label: dict, nf) -> dict[str, bool | None]:
+    got = {"stateful": nf.stateful, "key": sorted(nf.key), "intensity": nf.intensity,
+           "pointer": nf.pointer}
+    res = {"stateful": got["stateful"] == label["stateful"]}
+    for k in ("key", "intensity", "pointer"):
+        if label["stateful"] and k in label:
+            want = sorted(label[k]) if k == "key" else label[k]
+            res[k] = got[k] == want
+    return res
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dir")
+    ap.add_argument("labels")
+    ap.add_argument("--src", action="append", default=[], help="framework tree(s) for includes")
+    ap.add_argument("--rename", action="store_true", help="audit renamed copies")
+    ap.add_argument("--jobs", type=int, default=0)
+    ap.add_argument("--cache-dir")
+    ap.add_argument("--json", action="store_true", help="print per-NF results as JSON")
+    ap.add_argument("--verbose", "-v", action="store_true")
+    args = ap.parse_args(argv)
+
+    labels = json.loads(Path(args.labels).read_text())["nfs"]
+    tmp = Path(tempfile.mkdtemp(prefix="flowmagec-score-"))
+    totals = {k: [0, 0] for k in SCORED}
+    rows = []
+    try:
+        for i, (name, label) in enumerate(labels.items(), 1):
+            path, audited_name = Path(args.dir) / name, name
+            if args.rename:
+                audited_name = f"Nf{i:02d}" if name[0].isupper() else f"nf{i:02d}"
+                path = renamed_copy(path, tmp, name, audited_name)
+            units, facts, features = audit([str(path)], framework=label.get("framework"),
+                                           src=args.src, jobs=args.jobs, cache_dir=args.cache_dir)
+            hit = record_for(audited_name, units, facts, features)
+            if hit is None:
+                rows.append({"nf": name, "as": audited_name, "error": "no record"})
+                totals["stateful"][1] += 1
+                continue
+            unit, fa, nf = hit
+            res = score_one(label, nf)
+            for k, ok in res.items():
+                totals[k][0] += int(ok)
+                totals[k][1] += 1
+            rows.append({"nf": name, "as": audited_name, "result": res,
+                         "got": {"stateful": nf.stateful, "key": nf.key, "key_other": nf.key_other,
+                                 "intensity": nf.intensity, "pointer": nf.pointer},
+                         "want": {k: label.get(k) for k in SCORED if k in label},
+                         "ir": unit.ir_status[:90], "disagreements": nf.disagreements})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    if args.json:
+        print(json.dumps({"rows": rows, "totals": totals}, indent=2))
+    else:
+        for r in rows:
+            if "error" in r:
+                print(f"{r['nf']:<20} ERROR {r['error']}")
+                continue
+            marks = " ".join(f"{k}={'ok' if v else 'WRONG'}" for k, v in r["result"].items())
+            got = r["got"]
+            print(f"{r['nf']:<20} {marks:<60} got stateful={got['stateful']} "
+                  f"key={','.join(got['key'])} int={got['intensity']} ptr={got['pointer']}"
+                  + (f"  [IR {r['ir']}]" if args.verbose else ""))
+    print(", ".join(f"{'statefulness' if k == 'stateful' else k} {a}/{b}"
+                    for k, (a, b) in totals.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
