@@ -26,6 +26,14 @@ def test_fastclick_names_come_from_class_name_not_cxx_class():
     assert units["MacSwap"].entry_points == ["MacSwapImpl::simple_action"]
 
 
+def test_framework_core_bases_next_to_the_root_class_are_not_followed():
+    # MacSwapImpl : BatchElement : Element; BatchElement lives next to Element (the class
+    # declaring class_name() = 0), so its push_batch/output_push_batch are not NF code.
+    u = by_name(adapters.discover_paths([str(FC / "elements" / "rewrite")]))["MacSwap"]
+    assert u.bases == []
+    assert not any(e.startswith("BatchElement::") for e in u.entry_points)
+
+
 def test_fastclick_follows_flow_base_and_finds_process_hook():
     u = by_name(adapters.discover_paths([str(FC / "elements" / "flowstat")]))["FlowStat"]
     assert u.framework == "fastclick"

@@ -155,3 +155,10 @@ def test_parse_keeps_statement_structure():
     body = stmts[2].compound.bodies[0]
     assert [str(v) for _t, v in body.formals] == ["$x"]
     assert body.stmts[0].lead is not None and body.stmts[0].trail is not None
+
+
+def test_line_directives_must_be_well_formed():
+    assert [str(t) for t in tokenize('#line 5 "a.click"\nx', "t")] == ["x"]
+    with pytest.raises(InputError, match="unknown preprocessor directive") as e:
+        list(tokenize('x;\n#include "B"\ny', "t"))
+    assert (e.value.span.line, e.value.span.col) == (2, 1)

@@ -162,7 +162,7 @@ def test_ipv4_only_key_warns_about_ipv6_and_the_warning_reaches_the_plan(tmp_pat
     with OutputSet() as outs:
         write_dispatcher(plan, str(tmp_path / "d.c"), outs)
     assert plan.warnings == spec.warnings
-    assert "IPv6 frames also depends" in (tmp_path / "d.h").read_text()
+    assert "Note: plan dispatches on ['src_ip']" in (tmp_path / "d.h").read_text()
     # a plan whose rss types leave IPv6 unhashed has nothing to warn about
     plan.rss_types = ["ipv4", "ipv4-tcp", "ipv4-udp"]
     assert dispatch_spec(plan).warnings == []
@@ -231,6 +231,17 @@ def test_generated_c_compiles_warning_free(cc, name, tmp_path):
     dispatch_c = write_dispatcher_sources(PLANS_TO_COMPILE[name], tmp_path)
     proc = subprocess.run([cc, *STRICT_CFLAGS, "-pedantic", "-O2", "-c", str(dispatch_c),
                            "-o", str(tmp_path / "d.o")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.skipif(not have("g++"), reason="g++ not on PATH")
+def test_header_is_usable_from_cpp(tmp_path):
+    write_dispatcher_sources(PLANS_TO_COMPILE["four_tuple_two_stage"], tmp_path)
+    main = tmp_path / "use.cc"
+    main.write_text('#include "dispatch.h"\n'
+                    "int main() { return (int)flowmage_queue(nullptr, 0); }\n")
+    proc = subprocess.run(["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-I", str(tmp_path),
+                           "-fsyntax-only", str(main)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 
@@ -380,7 +391,7 @@ def test_rss_types_decide_which_frames_hash_with_what(build_dir):
     assert int(rows[0][1], 16) == oracle(FOUR_TUPLE, *V4, 1, 2)      # TCP: 4-tuple
     assert int(rows[1][1], 16) == oracle(FOUR_TUPLE, *V4)            # UDP: addresses only
     assert rows[2] == ["0", "00000000", "0"]                          # IPv6: not hashed
-    assert any("IPv6 frames at all" in n for n in dispatch_spec(plan).notes)
+    assert any("hash no IPv6 frames" in n for n in dispatch_spec(plan).notes)
 
 
 @needs_gcc

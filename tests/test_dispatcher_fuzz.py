@@ -43,3 +43,25 @@ def test_parser_survives_malformed_frames_under_asan(name, tmp_path):
     total, parsed = map(int, proc.stdout.split())
     assert total == 200000
     assert 0.2 * total < parsed < 0.9 * total, "mutations should hit both accept and reject paths"
+
+
+def libfuzzer_works() -> bool:
+    proc = subprocess.run(["clang", "-fsanitize=fuzzer", "-x", "c", "-", "-o", "/dev/null"],
+                          input="#include <stdint.h>\n#include <stddef.h>\n"
+                                "int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)"
+                                "{(void)d;(void)n;return 0;}",
+                          capture_output=True, text=True)
+    return proc.returncode == 0
+
+
+@pytest.mark.skipif(not have("clang") or not libfuzzer_works(),
+                    reason="clang with -fsanitize=fuzzer (libFuzzer) not available")
+def test_parser_under_libfuzzer(tmp_path):
+    exe = build(PLANS["four_tuple_two_stage"], "fuzz_parser.c", tmp_path, cc="clang",
+                cflags=("-DFLOWMAGE_LIBFUZZER", "-fsanitize=fuzzer,address,undefined",
+                        "-fno-sanitize-recover=all", "-g"),
+                ldflags=("-fsanitize=fuzzer,address,undefined",))
+    proc = subprocess.run([str(exe), "-runs=200000", "-max_len=256", "-seed=1"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Done 200000 runs" in proc.stderr

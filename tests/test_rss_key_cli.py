@@ -70,3 +70,13 @@ def test_dual_stack_input_list(capsys):
     assert "ipv6-l4:clustered_src_ip" in data["spread"]
     code, out, err = run(capsys, "--fields", "dst_ip", "--input", "ipv4-l4,ipv6-l4")
     assert code == 2 and "zero the same key bits" in err
+
+
+def test_nic_profile_sets_key_length_and_reta(capsys):
+    code, out, _ = run(capsys, "--fields", "src_ip", "--nic", "x710", "--json")
+    data = json.loads(out)
+    assert code == 0 and (data["key_bytes"], data["reta_size"]) == (52, 512)
+    code, out, _ = run(capsys, "--fields", "src_ip", "--nic", "x710", "--reta", "128", "--json")
+    assert json.loads(out)["reta_size"] == 128
+    code, _, err = run(capsys, "--fields", "src_ip", "--nic", "nosuchnic")
+    assert code == 2 and "available profiles" in err

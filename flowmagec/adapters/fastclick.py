@@ -2,9 +2,9 @@
 
 An element is a C++ class exported with ``EXPORT_ELEMENT(Cxx)``; its Click
 name is what ``class_name()`` returns.  Base classes are followed through the
-headers the element includes (inside the source roots), up to -- not
-including -- the framework root class, recognised structurally as the class
-that declares ``class_name()`` pure virtual.  Per-packet entry points are
+headers the element includes (inside the source roots), leaving out the
+framework core: the root class, recognised structurally as the class that
+declares ``class_name()`` pure virtual, and the bases declared next to it.  Per-packet entry points are
 the standard hooks (push, pull, simple_action, *_batch) of the element or its
 bases, plus the element's methods those bodies call (e.g. the
 ``process(state, packet)`` hook a flow-manager base calls for each packet).
@@ -175,17 +175,30 @@ class FastClickAdapter:
         return [h for h in stem_header if h.is_file()]
 
     @staticmethod
-    def _base_chain(decl: ClassDecl, files: list[Path], limit: int = 8) -> list[ClassDecl]:
-        """Base classes followed inside ``files``, most-derived first, stopping at the root."""
+    def _base_chain(decl: ClassDecl, files: list[Path], limit: int = 12) -> list[ClassDecl]:
+        """Base classes followed inside ``files``, most-derived first.
+
+        The framework's core is left out: the root class (it declares
+        ``class_name()`` pure virtual) and every base declared in the same
+        directory as the root (``BatchElement`` next to ``Element``), whose
+        methods are plumbing to the next element, not NF code.  Bases in other
+        directories (``include/click/flow/``, the element's own dir) are kept.
+        """
         chain: list[ClassDecl] = []
+        core_dir: Optional[Path] = None
         todo = list(decl.bases)
         while todo and len(chain) < limit:
             base = find_class(base_name(todo.pop(0)), files)
-            if base is None or base.is_framework_root() or base in chain or base.name == decl.name:
+            if base is None or base in chain or base.name == decl.name:
+                continue
+            if base.is_framework_root():
+                core_dir = base.file.parent
                 continue
             chain.append(base)
             todo += base.bases
-        return chain
+        if core_dir is None:
+            return chain
+        return [c for c in chain if c.file.parent != core_dir]
 
     def _entry_points(self, decl: ClassDecl, chain: list[ClassDecl],
                       sources: list[Path]) -> tuple[list[str], list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ..errors import InputError
+from ..solver import nic_profiles
 from ..solver.keys import (KEY_SIZES, KeyRequestError, input_names, key_specs, maestro_style_key,
                            spread_report, synthesize)
 from ..solver.toeplitz import INPUT_ORDER, LAYOUTS
@@ -18,9 +19,12 @@ def register(subs):
                    help=f"comma-separated dispatch fields: {', '.join(INPUT_ORDER)}")
     p.add_argument("--symmetric", action="store_true",
                    help="both directions of a flow reach the same queue")
-    p.add_argument("--key-bytes", default="40", metavar="40|52",
-                   help="key length (40: ixgbe, mlx5; 52: i40e, ice)")
-    p.add_argument("--reta", default="128", metavar="N", help="RETA size, a power of two (default 128)")
+    p.add_argument("--key-bytes", metavar="40|52",
+                   help="key length (40: ixgbe, mlx5; 52: i40e, ice; default 40 or the --nic's)")
+    p.add_argument("--reta", metavar="N",
+                   help="RETA size, a power of two (default 128 or the --nic's)")
+    p.add_argument("--nic", metavar="PROFILE",
+                   help="take key length and RETA size from a NIC profile (name or JSON path)")
     p.add_argument("--input", default="ipv4-l4", metavar="|".join(LAYOUTS),
                    help="hash input layout the NIC uses (default ipv4-l4: src, dst, sport, dport); "
                         "a comma-separated list asks for one key serving all of them "
@@ -57,8 +61,9 @@ def _fields(text: str) -> list[str]:
 
 def run(args) -> int:
     fields = _fields(args.fields)
-    key_bytes = _int_option("--key-bytes", args.key_bytes, KEY_SIZES)
-    reta = _int_option("--reta", args.reta)
+    nic = nic_profiles.load(args.nic) if args.nic else None
+    key_bytes = _int_option("--key-bytes", args.key_bytes or str(nic.key_bytes if nic else 40), KEY_SIZES)
+    reta = _int_option("--reta", args.reta or str(nic.reta_size if nic else 128))
     seed = _int_option("--seed", args.seed)
     unknown = [n for n in input_names(args.input) if n not in LAYOUTS]
     if unknown or not input_names(args.input):

@@ -1,10 +1,56 @@
-"""STUB sub-command 'track' (filled in by its issue)."""
+"""`flowmagec track`: the feature tracker for build systems.
+
+Re-analyses only NFs whose sources (or compile flags) changed since the DB was
+written, keyed by content digest, and can write a Make-style depfile so that
+Make/Meson rebuild the DB when any NF source changes:
+
+    features.json: $(shell flowmagec track elements/ --db features.json --depfile features.d)
+    -include features.d
+"""
+from __future__ import annotations
+
+import sys
+
+from .. import adapters, analysis, compile as compile_mod, fusion
+from ..features_db import FeatureDB
+from ..outputs import OutputSet
 
 
 def register(subs):
-    return subs.add_parser("track", help="(not yet implemented)")
+    p = subs.add_parser("track", help="incrementally maintain a feature DB (for Make/Meson)")
+    p.add_argument("paths", nargs="+", help="NF sources or directories")
+    p.add_argument("--db", required=True, metavar="FILE", help="feature DB (JSON) to create/update")
+    p.add_argument("--framework", choices=["fastclick", "vpp", "dpdk", "plain"])
+    p.add_argument("--src", action="append", default=[], metavar="DIR")
+    p.add_argument("--compdb", metavar="FILE")
+    p.add_argument("--entry", metavar="FUNC")
+    p.add_argument("--depfile", metavar="FILE", help="write 'DB: sources...' for make")
+    p.add_argument("-j", "--jobs", type=int, default=0)
+    p.add_argument("--cache-dir", metavar="DIR")
+    return p
+
+
+def depfile_text(target: str, sources: list[str]) -> str:
+    esc = [s.replace(" ", "\\ ") for s in sources]
+    return f"{target}: " + " \\\n  ".join(esc) + "\n" + "".join(f"{s}:\n" for s in esc)
 
 
 def run(args) -> int:
-    print("flowmagec track: not implemented yet")
-    return 1
+    log = lambda s: print(s, file=sys.stderr)  # noqa: E731
+    units = adapters.discover_paths(args.paths, framework=args.framework, src_dirs=args.src,
+                                    entry=args.entry)
+    db = FeatureDB.open(args.db)
+    known, todo = db.split_known(units)
+    todo = compile_mod.compile_units(todo, compdb=args.compdb, cache_dir=args.cache_dir,
+                                     jobs=args.jobs, log=log)
+    fresh = fusion.fuse(analysis.analyze(todo, log=log), todo)
+    db.update(fresh.nfs)
+    db.save()
+    if args.depfile:
+        sources = sorted({f for u in units.units for f in u.files + u.headers})
+        with OutputSet(force=True) as outs:
+            outs.write(args.depfile, depfile_text(args.db, sources))
+    for f in fresh.nfs:
+        print(f"re-analysed {f.name}")
+    print(f"{len(fresh.nfs)} re-analysed, {len(known)} up to date -> {args.db}")
+    return 0

@@ -326,6 +326,7 @@ class PlanChecks:
     def __init__(self, reta_size: int):
         self.index_bits = max(reta_size - 1, 0).bit_length()
         self.warnings: list[str] = []
+        self.notes: list[str] = []
 
     def _judge(self, problem_v4: str | None, problem_v6: str | None) -> None:
         if problem_v4:
@@ -350,8 +351,11 @@ class PlanChecks:
 
     def spreads(self, stage: HashStage) -> None:
         """Some hashed field must reach the RETA index, or one queue gets everything."""
-        for shape in stage.layouts:
-            if not stage.fields_reaching(self.index_bits, (shape,)):
+        for shape, layout in stage.layouts.items():
+            if not layout:
+                self.notes.append(f"{stage.name}: {shape} frames carry none of {stage.fields}; "
+                                  "they all get hash 0 (queue reta[0])")
+            elif not stage.fields_reaching(self.index_bits, (shape,)):
                 raise AnalysisError(
                     f"the {stage.name} hash over {stage.fields} with key {stage.key.hex()} "
                     f"leaves the RETA index of {shape} frames constant: one queue would "
@@ -424,9 +428,9 @@ def dispatch_spec(plan: Plan) -> DispatchSpec:
                               plan.hash_function, coverage_from_types(rss_types))]
     for v, cover in stages[0].coverage.items():
         if not cover.l3:
-            notes.append(f"the rss types hash no IPv{v} frames "
-                         + (f"except protocols {list(cover.l4)} with ports" if cover.l4 else "at all")
-                         + ": the others get hash 0 (queue reta[0])")
+            hashed = (f"only IPv{v} protocols {list(cover.l4)} (with ports); other IPv{v} frames"
+                      if cover.l4 else f"no IPv{v} frames; they")
+            notes.append(f"the rss types hash {hashed} get hash 0 (queue reta[0])")
     # Later software stages hash exactly their fields, so they need no field-masking
     # key: the default (or symmetric) key spreads them best.
     for ordinal, stage in enumerate(plan.stages[1:], start=2):
@@ -443,7 +447,7 @@ def dispatch_spec(plan: Plan) -> DispatchSpec:
         for stage in stages:
             checks.symmetric(stage)
     return DispatchSpec(stages=stages, reta=reta, nb_queues=plan.cores, symmetric=plan.symmetric,
-                        rss_types=rss_types, notes=notes + checks.warnings,
+                        rss_types=rss_types, notes=notes + checks.notes + checks.warnings,
                         warnings=checks.warnings)
 
 

@@ -61,22 +61,24 @@ def flow_rules(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def software_dispatch_compound(name: str, fields: list[str], cores: int) -> str:
-    """A compound element that hashes ``fields`` in software and hands packets to one thread per core."""
+def software_dispatch(name: str, fields: list[str], cores: int) -> tuple[str, str]:
+    """(inline declaration, scheduling statement) of a compound that hashes ``fields`` in
+    software and hands packets to one thread per core.
+
+    The declaration is spliced into the connection where dispatch happens (Click needs
+    elements declared before they are referenced); the StaticThreadSched goes at the end.
+    """
     spans = sorted(_ETH_IPV4_OFFSETS[f] for f in fields if f in _ETH_IPV4_OFFSETS)
     contiguous = spans and all(a[0] + a[1] == b[0] for a, b in zip(spans, spans[1:]))
     if contiguous:
-        off, length = spans[0][0], sum(s[1] for s in spans)
-        switch = f"HashSwitch({off}, {length})"
+        switch = f"HashSwitch({spans[0][0]}, {sum(s[1] for s in spans)})"
     else:
         switch = "RSSHashSwitch()"
-    lines = [f"// flowmagec: software dispatch on {', '.join(fields)} into {cores} threads",
-             f"{name} :: {{", f"  input -> sw :: {switch};"]
-    lines += [f"  sw[{i}] -> q{i} :: Pipeliner -> output;" for i in range(cores)]
-    lines.append("};")
+    queues = "; ".join(f"sw[{i}] -> q{i} :: Pipeliner -> output" for i in range(cores))
+    decl = f"{name} :: {{ input -> sw :: {switch}; {queues} }}"
     sched = ", ".join(f"{name}/q{i} {i}" for i in range(cores))
-    lines.append(f"StaticThreadSched({sched});")
-    return "\n".join(lines) + "\n"
+    return decl, (f"// flowmagec: software dispatch on {', '.join(fields)} into {cores} threads\n"
+                  f"StaticThreadSched({sched});\n")
 
 
 class FastClickEmitter:
@@ -118,8 +120,9 @@ class FastClickEmitter:
             if software:
                 self.doc.set_keyword(src.name, "N_QUEUES", "1")
                 name = f"fm_dispatch_{src.name.replace('/', '_').replace('@', '_')}"
-                self.doc.append("\n" + software_dispatch_compound(name, plan.fields, plan.cores))
-                self._insert_after(src.name, name)
+                decl, sched = software_dispatch(name, plan.fields, plan.cores)
+                self._insert_after(src.name, decl)
+                self.doc.append("\n" + sched)
                 self.out.warnings.append(
                     f"{src.name}: the NIC cannot hash on {', '.join(plan.fields)}; packets are "
                     f"dispatched in software (one extra hash and thread hand-off per packet)")
@@ -175,8 +178,9 @@ class FastClickEmitter:
                 continue
             first = st.elements[0]
             name = f"fm_redispatch{st.index}"
-            self.doc.append("\n" + software_dispatch_compound(name, st.fields, self.plan.cores))
-            self.doc.insert_before(first, f"{name} -> ")
+            decl, sched = software_dispatch(name, st.fields, self.plan.cores)
+            self.doc.insert_before(first, f"{decl} -> ")
+            self.doc.append("\n" + sched)
             self.out.notes.append(f"stage {st.index}: software re-dispatch on "
                                   f"{', '.join(st.fields)} before {first}")
 

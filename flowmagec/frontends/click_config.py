@@ -282,10 +282,13 @@ def keyword_split(arg: str) -> Optional[tuple[str, int]]:
     return arg[:s], t
 
 
+_UPPER_WORD = re.compile(r"[A-Z0-9_:.?!]*[A-Z][A-Z0-9_:.?!]*\Z")
+
+
 def looks_like_keyword(word: str) -> bool:
     """Element keywords are upper case by convention (PORT, N_QUEUES, CAPACITY...).
     We do not know each element's keyword list, so treat upper-case words as keywords."""
-    return any(c.isalpha() for c in word) and not any(c.islower() for c in word)
+    return _UPPER_WORD.match(word) is not None
 
 
 # --------------------------------------------------------------------------

@@ -733,9 +733,10 @@ class Elaborator:
             outs.setdefault((c[0], c[1]), []).append(c)
         result = []
         seen_edges = set()
+        types = t.types
 
         def targets(idx, port, depth, visiting):
-            if t.types[idx] is not TUNNEL:
+            if types[idx] is not TUNNEL:
                 yield idx, port
                 return
             src = self.tunnel_in.get(idx)
@@ -746,7 +747,13 @@ class Elaborator:
                 yield from targets(c[2], c[3], depth + 1, visiting)
 
         for c in t.conns:
-            if t.types[c[0]] is TUNNEL:
+            if types[c[0]] is TUNNEL:
+                continue
+            if types[c[2]] is not TUNNEL:           # the common case: no tunnel to follow
+                key = c[:4]
+                if key not in seen_edges:
+                    seen_edges.add(key)
+                    result.append(c)
                 continue
             for dst, dport in targets(c[2], c[3], 0, frozenset()):
                 key = (c[0], c[1], dst, dport)
@@ -797,16 +804,17 @@ class Elaborator:
         if len(raw_args) != len(exp_args):
             el.args = [_argument(a) for a in exp_args]
             return el
+        base = cfg.start_pos
+        span = self.span
         for raw, text in zip(raw_args, exp_args):
             arg = _argument(text)
-            base = cfg.start_pos
-            arg.span = self.span(base + raw.start, base + raw.end, path)
-            vstart = raw.start
-            if arg.keyword is not None:
-                ks = keyword_split(cfg.value[raw.start:raw.end])
-                if ks is not None:
-                    vstart = raw.start + ks[1]
-            arg.value_span = self.span(base + vstart, base + raw.end, path)
+            arg.span = span(base + raw.start, base + raw.end, path)
+            if arg.keyword is None:
+                arg.value_span = arg.span
+            else:
+                ks = keyword_split(raw_text[raw.start:raw.end])
+                vstart = raw.start + ks[1] if ks is not None else raw.start
+                arg.value_span = span(base + vstart, base + raw.end, path)
             el.args.append(arg)
         return el
 

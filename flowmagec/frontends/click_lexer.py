@@ -39,6 +39,7 @@ _TOKEN_RE = re.compile(r"""
  | (?P<char>.)
 """, re.VERBOSE | re.DOTALL)
 
+_LINE_DIRECTIVE = re.compile(r"#[ \t]*(?:line[ \t]+)?\d")
 _PORT_WORD = re.compile(r"[A-Za-z0-9_@]+")
 _OPS = {"->": "ARROW", "=>": "DARROW", "::": "DCOLON", "||": "DBAR", "...": "DOTS"}
 _CHARS = {"{": "LBRACE", "}": "RBRACE", "(": "LPAR", ")": "RPAR", ",": "COMMA",
@@ -149,6 +150,9 @@ def tokenize(text: str, path: str = "<config>") -> Iterator[Token]:
     while pos < n:
         c = text[pos]
         if c == "#" and (pos == 0 or text[pos - 1] in "\n\r"):
+            if not _LINE_DIRECTIVE.match(text, pos):
+                raise _syntax_error(path, text, pos, "unknown preprocessor directive",
+                                    "'# LINE \"FILE\"' (run cpp first for #include/#define)")
             nl = text.find("\n", pos)
             pos = n if nl < 0 else nl + 1
             continue
