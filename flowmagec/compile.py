@@ -184,12 +184,15 @@ def compile_units(units: NFUnits, compdb=None, cache_dir=None, jobs=0,
     cache.mkdir(parents=True, exist_ok=True)
     tasks = [(u, f, (db.for_file(f) if db else None) or u.compile_flags) for u in units.units
              for f in u.files]
+    # Elements sharing a .cc (AverageCounter / ...MP / ...IMP) compile it once.
+    unique = {(f, tuple(flags), tuple(u.headers)): None for u, f, flags in tasks}
     workers = jobs or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda t: compile_file(t[1], t[2], t[0].headers, cache), tasks))
+        done = dict(zip(unique, pool.map(lambda k: compile_file(k[0], list(k[1]), list(k[2]), cache),
+                                         unique)))
     by_unit: dict[int, list[FileResult]] = {}
-    for (u, _, _), r in zip(tasks, results):
-        by_unit.setdefault(id(u), []).append(r)
+    for u, f, flags in tasks:
+        by_unit.setdefault(id(u), []).append(done[(f, tuple(flags), tuple(u.headers))])
     for u in units.units:
         parts, status = _status(u, by_unit.get(id(u), []))
         u.ir_status = status

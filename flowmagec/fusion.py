@@ -133,7 +133,7 @@ class NFFuser:
         stateless = self.facts.of("stateless")
         state = [f for c in per_flow for f in self.state_by_container[c] if f.value.get("per_flow")]
         if state:
-            conf = _max_conf(state)
+            conf = _max_conf(state) * (DISAGREEMENT_PENALTY if notes else 1.0)
             d = Decision(True, conf, [f.evidence for f in state], list(notes))
             if stateless:
                 d.disagreements.append(f"stateful: {_describe(stateless)} report no per-flow state "

@@ -9,4 +9,9 @@ from .source_writes import StateWritePass
 
 SOURCE_PASSES = [StateContainerPass, FlowKeyPass, SymmetricKeyPass, StateWritePass,
                  PointerFieldPass, SourceComplexityPass]
-IR_PASSES: list = []
+from .ir_complexity import ComplexityPass  # noqa: E402  (IR passes: llvmlite)
+from .ir_pointer import IRPointerPass  # noqa: E402
+from .ir_taint import HeaderTaintPass  # noqa: E402
+from .ir_writes import WriteDominancePass  # noqa: E402
+
+IR_PASSES: list = [HeaderTaintPass, WriteDominancePass, IRPointerPass, ComplexityPass]

@@ -31,12 +31,18 @@ TABLE_CALLS: list[tuple[str, int, int]] = [
     ("vec_elt", 0, 1),
 ]
 # Member calls on a container object that take a key as first argument.
-KEYED_METHODS = {"find", "find_insert", "get", "get_pointer", "insert", "set", "count",
+KEYED_METHODS = {"find", "findp", "find_insert", "get", "get_pointer", "insert", "set", "count",
                  "emplace", "erase", "at", "remove", "find_create", "insert_or_assign",
                  "try_emplace", "lookup", "find_or_insert", "operator[]"}
 COPY_CALLS = {"memcpy", "clib_memcpy", "clib_memcpy_fast", "rte_memcpy", "memmove",
               "__builtin_memcpy"}
 PATH_RE = re.compile(r"[A-Za-z_]\w*")
+# Pseudo field carried by the taint: the value combines both directions of a flow.
+SYM = "~sym"
+DIRECTED = {"src_ip", "dst_ip", "src_port", "dst_port", "src_mac", "dst_mac"}
+REVERSE_METHODS = {"reverse", "swap", "reversed"}
+# FastClick flow control block: per-flow data classified upstream.
+FCB_WORDS = {"fcb_stack", "FlowControlBlock", "_flow_data_offset"}
 HASH_MIXERS = {"min", "max", "std::min", "std::max"}
 
 
@@ -49,6 +55,9 @@ class Lookup:
     line: int
     how: str                      # 'rte_hash_lookup', '[]', 'find' ...
     symmetric: bool = False
+    via: str | None = None        # outer container the table was reached through (ptd->table)
+    inner: str | None = None      # container a wrapper method looks up (flows.lookup_or_create)
+    thread_local: bool = False    # reached through a per-thread slot (table[thread_index])
 
 
 @dataclass
@@ -58,6 +67,8 @@ class FlowFacts:
     entries: dict[int, dict[str, str]] = field(default_factory=dict)
     # state-block parameters: (function, param name) supplied by a flow manager
     blocks: list[tuple[FunctionInfo, str, list[str]]] = field(default_factory=list)
+    # local variable -> container it aliases, per function
+    aliases: dict[int, dict[str, str]] = field(default_factory=dict)
     # container -> declared types of the variables holding its entries
     entry_types: dict[str, set[str]] = field(default_factory=dict)
     # all header-field reads seen on per-packet paths: field -> first (file, line)
@@ -104,6 +115,8 @@ class Taint:
         self.env: dict[str, set[str]] = {}
         self.layers: dict[str, str] = {}      # variable -> header layer
         self.overlays: dict[str, str] = {}    # 'key0' -> 'kvp0' for key0 = (T *) &kvp0
+        self.thread_local: set[str] = set()   # locals bound to a per-thread slot
+        self.slot_dirs: dict[str, set[str]] = {}   # key slot -> directed fields assigned to it
 
     def fields_of_path(self, p: str) -> set[str]:
         out: set[str] = set()
@@ -168,6 +181,8 @@ class FlowAnalysis:
         self.param_taint: dict[int, dict[int, set[str]]] = {}
         self.block_params: dict[int, dict[int, str]] = {}
         self.returns_entry: dict[int, str] = {}     # helper -> container of the entry it returns
+        self.return_shapes: dict[int, set] = {}     # fn -> {(returned path, reversed?)}
+        self.lookup_fns: dict[str, str] = {}        # method name -> member container it searches
         self.param_alias: dict[int, dict[int, str]] = {}   # helper param -> container passed in
         self.local_types: dict[int, dict[str, list[str]]] = {}  # fn -> var -> declared type
 
@@ -255,46 +270,68 @@ class FlowAnalysis:
             return aliases[parts[0]]
         return parts[0] if parts[0] in self.containers else None
 
+    def _lookup(self, path: str, aliases, taint: Taint, fields, fn, line, how, key) -> Lookup | None:
+        tab = self.container_of(path, aliases)
+        if not tab or not set(fields) - {SYM}:
+            return None
+        root = path.split(".")[0]
+        via = aliases.get(root) or (root if root in self.containers and root != tab else None)
+        return Lookup(tab, frozenset(set(fields) - {SYM}), fn, line, how,
+                      SYM in fields or self._symmetric(list(key), taint),
+                      via=via if via != tab else None, thread_local=root in taint.thread_local)
+
     def sinks(self, st: Stmt, taint: Taint, aliases: dict[str, str], fn) -> list[Lookup]:
         texts, out = st.texts, []
         for c in calls_in(texts):
             for prefix, ti, ki in TABLE_CALLS:
                 if c.name.startswith(prefix) and len(c.args) > max(ti, ki):
-                    tab = next((self.container_of(p, aliases) for p, _ in paths_in(list(c.args[ti]))
-                                if self.container_of(p, aliases)), None)
+                    tpath = next((p for p, _ in paths_in(list(c.args[ti]))
+                                  if self.container_of(p, aliases)), None)
                     fields = self.reads(list(c.args[ki]), taint, fn, st.line)
                     if fields and len(c.args) > 2 and c.name.startswith(("clib_bihash_search", "rte_hash_lookup_data")):
                         res = paths_in(list(c.args[-1]))
                         if res:
                             taint.add(res[0][0], fields)
-                    if tab and fields:
-                        out.append(Lookup(tab, frozenset(fields), fn, st.line, c.name,
-                                          self._symmetric(list(c.args[ki]), taint)))
+                    lk = tpath and self._lookup(tpath, aliases, taint, fields, fn, st.line, c.name,
+                                                c.args[ki])
+                    if lk:
+                        out.append(lk)
                     break
             else:
-                if c.name in KEYED_METHODS and c.receiver and c.args:
+                if c.receiver and c.args and c.name in self.lookup_fns:
+                    # a method of a wrapper class that itself looks the key up
                     recv_paths = paths_in(texts[max(0, c.start - 6):c.start])
-                    tab = self.container_of(recv_paths[-1][0], aliases) if recv_paths else None
+                    fields = set()
+                    for a in c.args:
+                        fields |= self.reads(list(a), taint, fn, st.line)
+                    lk = recv_paths and self._lookup(recv_paths[-1][0], aliases, taint, fields, fn,
+                                                     st.line, c.name, c.args[0])
+                    if lk:
+                        lk.inner = self.lookup_fns[c.name]
+                        out.append(lk)
+                elif c.name in KEYED_METHODS and c.receiver and c.args:
+                    recv_paths = paths_in(texts[max(0, c.start - 6):c.start])
                     fields = self.reads(list(c.args[0]), taint, fn, st.line)
-                    if tab and fields:
-                        out.append(Lookup(tab, frozenset(fields), fn, st.line, c.name,
-                                          self._symmetric(list(c.args[0]), taint)))
+                    lk = recv_paths and self._lookup(recv_paths[-1][0], aliases, taint, fields, fn,
+                                                     st.line, c.name, c.args[0])
+                    if lk:
+                        out.append(lk)
         for i, t in enumerate(texts):
             if t == "[" and i > 0 and PATH_RE.fullmatch(texts[i - 1]):
                 k = i - 1
                 while k >= 2 and texts[k - 1] in (".", "->"):
                     k -= 2
                 base = ".".join(x for x in texts[k:i] if x not in (".", "->"))
-                tab = self.container_of(base, aliases)
-                if not tab:
+                if not self.container_of(base, aliases):
                     continue
                 idx = split_args(texts, i)
                 if idx and any(t in THREAD_ID_WORDS for t in idx[0]):
                     continue                     # per-thread slot, not a flow
                 fields = self.reads(list(idx[0]) if idx else [], taint, fn, st.line)
-                if fields:
-                    out.append(Lookup(tab, frozenset(fields), fn, st.line, "[]",
-                                      self._symmetric(list(idx[0]), taint)))
+                lk = self._lookup(base, aliases, taint, fields, fn, st.line, "[]",
+                                  idx[0] if idx else ())
+                if lk:
+                    out.append(lk)
         return out
 
     def _symmetric(self, key: list[str], taint: Taint) -> bool:
@@ -303,7 +340,7 @@ class FlowAnalysis:
         for p in paths:
             if p.split(".")[-1] in ("min", "max") or p in ("min", "max"):
                 return True
-        return any(taint.env.get("__sym__:" + p) for p in paths)
+        return False
 
     # -- per-function walk --------------------------------------------------------
     def summary(self, fn: FunctionInfo) -> set[str]:
@@ -340,6 +377,7 @@ class FlowAnalysis:
                     outs.setdefault(i, set()).update(got)
         if record:
             self.facts.entries[id(fn)] = dict(entries)
+            self.facts.aliases[id(fn)] = dict(aliases)
             types = self.local_types.get(id(fn), {})
             for var, cont in entries.items():
                 if var in types:
@@ -350,12 +388,15 @@ class FlowAnalysis:
         texts = st.texts
         if texts and texts[0] == "return":
             ret |= self.reads(texts[1:], taint, fn, st.line)
+            self._note_reversal(fn, texts[1:], ret)
             found = self.sinks(st, taint, aliases, fn)
             if record:
                 self.facts.lookups.extend(found)
             root = next((p.split(".")[0] for p, _ in paths_in(texts[1:])), None)
             cont = found[0].container if found else entries.get(root) if root and len(
                 paths_in(texts[1:])) == 1 else self._entry_call(texts[1:])
+            if not cont and any(t in FCB_WORDS for t in texts):
+                cont = "FlowControlBlock"
             if cont:
                 self.returns_entry[id(fn)] = cont
             return
@@ -366,8 +407,21 @@ class FlowAnalysis:
                     taint.add(dst[0][0], self.reads(list(c.args[1]), taint, fn, st.line))
             self.propagate_call(fn, c, taint, entries, aliases or {})
         found = self.sinks(st, taint, aliases, fn)
+        for lk in found:
+            if lk.fn.owner:
+                self.lookup_fns.setdefault(fn.name, lk.inner or lk.container)
         if record:
             self.facts.lookups.extend(found)
+        if st.is_condition and texts[:2] == ["for", "("]:
+            init = _for_init(texts)
+            for part in declarators(init):
+                self.assign(fn, st, part, taint, aliases, entries, found=[])
+            return
+        for part in declarators(texts):
+            self.assign(fn, st, part, taint, aliases, entries, found)
+
+    def assign(self, fn, st: Stmt, texts: list[str], taint: Taint, aliases, entries, found):
+        """One assignment or initialised declaration: taint, aliases and entries."""
         asg = split_assignment(texts)
         self._note_declaration(fn, texts if not asg else asg[0])
         if not asg:
@@ -383,21 +437,25 @@ class FlowAnalysis:
         if lay:
             taint.layers[target] = lay
         fields = self.reads(rhs, taint, fn, st.line)
-        if op in ("^=", "+=") or self._mixes_directions(rhs, taint):
-            taint.env["__sym__:" + target] = {"sym"} if self._mixes_directions(rhs, taint) else set()
+        if self._mixes_directions(rhs, taint) or self._swapped_slot(target, fields, rhs, taint):
+            fields = fields | {SYM}
         taint.add(target, fields)
         rhs_paths = [p for p, _ in paths_in(rhs)]
         tab = next((self.container_of(p, aliases) for p in rhs_paths if self.container_of(p, aliases)), None)
-        if tab and "." not in target:
-            aliases.setdefault(target, tab)
-        if found and "." not in target:
+        if "." in target:
+            return
+        if found:
             entries[target] = found[0].container
-        elif "." not in target and self._entry_call(rhs):
+        elif any(t in FCB_WORDS for t in rhs):
+            entries[target] = "FlowControlBlock"         # my_fcb = &fcb_stack->data[offset]
+        elif self._entry_call(rhs):
             entries[target] = self._entry_call(rhs)     # ste = helper_that_finds_entry(...)
-        elif tab and "." not in target and any(p.split(".")[0] in entries or tab for p in rhs_paths):
-            # 'State* e = &fcbs[i]' with an index that carries packet data
-            if fields:
-                entries[target] = tab
+        elif tab and "[" in rhs and fields and not _has_real_call(rhs):
+            entries[target] = tab                        # State* e = &fcbs[index_from_packet]
+        elif tab and not any(p.split(".")[0] in entries for p in rhs_paths):
+            aliases.setdefault(target, tab)
+            if any(t in THREAD_ID_WORDS for t in rhs):
+                taint.thread_local.add(target)     # ptd = vec_elt_at_index (x, thread_index)
 
     def _note_declaration(self, fn, texts: list[str]):
         """``T *a, *b`` / ``T *a = ...``: remember the declared pointer types of locals."""
@@ -421,6 +479,31 @@ class FlowAnalysis:
                     return self.returns_entry[id(g)]
         return None
 
+    def _note_reversal(self, fn, expr: list[str], ret: set[str]):
+        """A function returning both ``id`` and ``id.reverse()`` canonicalises direction."""
+        kinds = self.return_shapes.setdefault(id(fn), set())
+        rev = len(expr) >= 4 and expr[-3] in REVERSE_METHODS and expr[-4] in (".", "->")
+        ps = paths_in(expr[:-4] if rev else expr)
+        if len(ps) == 1:
+            kinds.add((ps[0][0], rev))
+            if (ps[0][0], not rev) in kinds:
+                ret.add(SYM)
+
+    def _swapped_slot(self, target: str, fields: set[str], rhs: list[str], taint: Taint) -> bool:
+        """A key slot filled from the source on one path and from the destination on
+        another (``k->lo = fwd ? src : dst``, or swapped assignments under an if)."""
+        if "?" in rhs and ":" in rhs:
+            q, c = rhs.index("?"), len(rhs) - 1 - rhs[::-1].index(":")
+            if q < c and _opposite(_fields_quick(self, rhs[q + 1:c], taint),
+                                   _fields_quick(self, rhs[c + 1:], taint)):
+                return True
+        directed = {f for f in fields if f in DIRECTED}
+        if len(directed) != 1:
+            return False
+        seen = taint.slot_dirs.setdefault(target, set())
+        seen |= directed
+        return _opposite(seen, seen)
+
     def _mixes_directions(self, rhs: list[str], taint: Taint) -> bool:
         """``min(a, b)`` / ``a ^ b`` / ``a + b`` over src and dst of the same kind."""
         calls = [c for c in calls_in(rhs) if c.name in ("min", "max", "MIN", "MAX", "clib_min",
@@ -432,9 +515,10 @@ class FlowAnalysis:
                 if _opposite(a, b):
                     return True
         for op in ("^", "+"):
-            if op in rhs:
-                k = rhs.index(op)
-                if _opposite(_fields_quick(self, rhs[:k], taint), _fields_quick(self, rhs[k + 1:], taint)):
+            parts = _split_top(rhs, op)
+            # exactly 'a op b' with plain operands: shifts or multiplies break the symmetry
+            if len(parts) == 2 and not any(t in ("<<", ">>", "*") for p in parts for t in p):
+                if _opposite(_fields_quick(self, parts[0], taint), _fields_quick(self, parts[1], taint)):
                     return True
         return False
 
@@ -482,20 +566,85 @@ def _fields_quick(fa: FlowAnalysis, toks, taint: Taint) -> set[str]:
     return out
 
 
+def _for_init(texts: list[str]) -> list[str]:
+    """The init clause of ``for (init; cond; step)``."""
+    depth, out = 0, []
+    for t in texts[2:]:
+        if t == ";" and depth == 0:
+            break
+        depth += t in ("(", "[", "{")
+        depth -= t in (")", "]", "}")
+        out.append(t)
+    return out
+
+
+def declarators(texts: list[str]) -> list[list[str]]:
+    """``T a = x, *b = y`` -> [``T a = x``, ``*b = y``]; other statements unchanged."""
+    parts = _split_top(texts, ",")
+    if len(parts) < 2 or "=" not in parts[0] or not parts[0] or not PATH_RE.fullmatch(parts[0][0]):
+        return [texts]
+    first = split_assignment(parts[0])
+    if first is None or not lhs_target(first[0])[1]:
+        return [texts]                      # not a declaration: a comma expression
+    rest = []
+    for p in parts[1:]:
+        q = [t for t in p if t != "*"]
+        if not q or not PATH_RE.fullmatch(q[0]):
+            return [texts]
+        rest.append(p)
+    return [parts[0]] + rest
+
+
+def _has_real_call(texts: list[str]) -> bool:
+    """A call other than a cast (``static_cast<T*>(x)``, ``(T *) x``)."""
+    return any(c.name not in ("static_cast", "reinterpret_cast", "const_cast") for c in calls_in(texts))
+
+
+def _split_top(texts: list[str], op: str) -> list[list[str]]:
+    """Split at ``op`` outside parentheses."""
+    parts, cur, depth = [], [], 0
+    for t in texts:
+        depth += t in ("(", "[", "{")
+        depth -= t in (")", "]", "}")
+        if t == op and depth == 0:
+            parts.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    parts.append(cur)
+    return parts
+
+
 def _opposite(a: set[str], b: set[str]) -> bool:
     pairs = (("src_ip", "dst_ip"), ("src_port", "dst_port"), ("src_mac", "dst_mac"))
     return any((x in a and y in b) or (y in a and x in b) for x, y in pairs)
+
+
+MAX_ROUNDS = 5
+
+
+def _signature(fa: FlowAnalysis):
+    return (sorted((lk.container, tuple(sorted(lk.fields)), lk.line) for lk in fa.facts.lookups),
+            sorted((k, tuple(sorted(v.items()))) for k, v in fa.facts.entries.items()),
+            sorted(fa.lookup_fns.items()), sorted(fa.returns_entry.items()),
+            sorted((k, tuple(sorted((i, tuple(sorted(f))) for i, f in v.items())))
+                   for k, v in fa.param_taint.items()))
 
 
 def flow_facts(unit, ctx, containers: set[str]) -> FlowFacts:
     """Run (once per unit) the taint over every per-packet function."""
     def make():
         fa = FlowAnalysis(unit, ctx, containers)
-        fns = fa.reach.functions
-        for _ in range(2):                     # second round sees callee parameter taint
+        fns = sorted(fa.reach.functions, key=lambda f: (f.file, f.line))
+        before = None
+        for _ in range(MAX_ROUNDS):      # until callee parameters and helpers stop changing
             fa.facts = FlowFacts()
             fa.summaries.clear()
             for fn in fns:
                 fa.walk(fn, record=True)
+            now = _signature(fa)
+            if now == before:
+                break
+            before = now
         return fa.facts
     return ctx.memo("source.flow", make)

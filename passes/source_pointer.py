@@ -11,31 +11,36 @@ from __future__ import annotations
 
 from .base import Pass
 from .source_state import container_kind, state_blocks, state_catalog, unit_flow, value_type
-from .source_tu import reachable, source_index, spell, stmts_of
+from .source_tu import calls_in, reachable, source_index, spell, stmts_of
 
 NESTED = ("Vector", "vector", "HashTable", "HashMap", "unordered_map", "map", "list", "deque",
           "String", "string", "Bitvector", "clib_bihash")
 SKIP_POINTEE = {"char"}
 
 
-def entry_types(unit, ctx) -> list[tuple[str, str, int]]:
-    """(type name, file, line) of the per-flow entry types."""
-    out = [(b.type_name, b.file, b.line) for b in state_blocks(unit, ctx)]
+def entry_types(unit, ctx) -> list[tuple[str, str, str, int]]:
+    """(container, per-flow entry type, file, line) for each per-flow container: the
+    block types handed to per-packet hooks, the value types of keyed tables, and
+    the declared types of the variables that hold a looked-up entry."""
+    out = [(b.type_name, b.type_name, b.file, b.line) for b in state_blocks(unit, ctx)]
     cat = {c.name: c for c in state_catalog(unit, ctx)}
-    for lk in unit_flow(unit, ctx).lookups:
+    flow = unit_flow(unit, ctx)
+    for lk in flow.lookups:
         c = cat.get(lk.container)
         if c is None:
             continue
         if container_kind(c.type_tokens, {lk.how}) in ("hashtable", "map", "pool", "array"):
             vt = value_type(c.type_tokens)
             if vt:
-                out.append((vt, lk.fn.file, lk.line))
+                out.append((lk.container, vt, lk.fn.file, lk.line))
+        for t in sorted(flow.entry_types.get(lk.container, ())):
+            out.append((lk.container, t, lk.fn.file, lk.line))
     return out
 
 
 def record_fields(index, name: str, seen: set[str]):
     """Fields of a record and of its bases, following typedefs."""
-    name = name.replace("struct ", "").strip()
+    name = name.replace("struct ", "").replace("*", "").replace("const ", "").strip()
     rec = index.records.get(name)
     if rec is None and name in index.typedefs:
         rec = next((index.records[t] for t in index.typedefs[name] if t in index.records), None)
@@ -68,31 +73,61 @@ def dereferenced(unit, ctx, field: str) -> bool:
     return False
 
 
+VEC_MACROS = ("vec_", "pool_", "clib_fifo_", "hash_set", "hash_get")
+
+
+def used_as_vector(unit, ctx, field: str) -> bool:
+    """``vec_add1 (e->field, x)``: a VPP vector/pool held in the entry."""
+    for fn in reachable(unit, ctx).functions:
+        for st in stmts_of(fn, ctx):
+            for c in calls_in(st.texts):
+                if c.name.startswith(VEC_MACROS) and c.args and field in c.args[0]:
+                    return True
+    return False
+
+
+def pointee(type_tokens: list[str]) -> str:
+    return spell([t for t in type_tokens if t not in ("*", "&", "const", "struct", "volatile")])
+
+
 class PointerFieldPass(Pass):
     name = "PointerFieldPass"
     level = "source"
 
     def run(self, unit, ctx):
         index = source_index(unit, ctx)
-        facts, seen_types = [], set()
-        for tname, file, line in entry_types(unit, ctx):
-            if tname in seen_types:
+        facts, seen = [], set()
+        for cont, tname, file, line in entry_types(unit, ctx):
+            if (cont, tname) in seen:
                 continue
-            seen_types.add(tname)
-            for f in record_fields(index, tname, set()):
-                ts = f.type_tokens
-                pointer = ("*" in ts or "&" in ts) and not any(t in SKIP_POINTEE for t in ts)
-                nested = any(n in t for t in ts for n in NESTED)
-                if not (pointer or nested):
-                    continue
-                deref = nested or dereferenced(unit, ctx, f.name)
-                if not deref:
-                    continue   # opaque library handle: the NF never chases it
+            seen.add((cont, tname))
+            if tname.rstrip().endswith("*"):
+                # the table stores pointers: each flow's state lives in its own heap object
                 facts.append(self.fact("pointer_field", {
-                    "container": tname, "field": f.name, "type": f.type_text,
-                    "nested": nested, "deref": deref,
-                }, f.file, f.line,
-                    f"{tname}.{f.name}: {f.type_text}" + (" (nested container)" if nested else
-                                                         " (dereferenced per packet)"),
-                    confidence=0.8))
+                    "container": cont, "field": "*", "type": tname, "nested": False,
+                    "deref": True}, file, line, f"{cont}: per-flow values are pointers ({tname})",
+                    confidence=0.75))
+            for f in record_fields(index, pointee(tname.split()), set()):
+                fact = self.field_fact(unit, ctx, index, cont, pointee(tname.split()), f)
+                if fact:
+                    facts.append(fact)
         return facts
+
+    def field_fact(self, unit, ctx, index, cont: str, owner: str, f):
+        """A pointer_field fact for one field of the per-flow type, or None."""
+        ts = f.type_tokens
+        pointer = ("*" in ts or "&" in ts) and not any(t in SKIP_POINTEE for t in ts)
+        nested = any(n in t for t in ts for n in NESTED)
+        if not (pointer or nested):
+            return None
+        target = pointee(ts)
+        to_record = target in index.records or target in index.typedefs
+        why = ("nested container" if nested else "points to " + target if to_record else
+               "dereferenced per packet" if dereferenced(unit, ctx, f.name) else
+               "VPP vector" if used_as_vector(unit, ctx, f.name) else None)
+        if why is None:
+            return None   # opaque library handle the NF never chases
+        return self.fact("pointer_field", {
+            "container": cont, "entry_type": owner, "field": f.name, "type": f.type_text, "nested": nested,
+            "deref": True}, f.file, f.line, f"{owner}.{f.name}: {f.type_text} ({why})",
+            confidence=0.8)

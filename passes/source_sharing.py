@@ -7,6 +7,8 @@ thread id, inside a lock/unlock region or under a lock guard).
 """
 from __future__ import annotations
 
+from .source_tu import calls_in
+
 PER_CORE_WRAPPERS = {"per_thread", "per_thread_oread", "per_thread_omem",
                      "per_thread_arithmetic", "per_thread_compressed"}
 SHARED_WRAPPERS = {"not_per_thread"}
@@ -55,9 +57,10 @@ def indexed_by_thread(texts: list[str], container: str) -> bool:
             window = texts[i + 1:i + 8]
             if window and window[0] == "[" and any(w in THREAD_ID_WORDS for w in window):
                 return True
-            if i >= 2 and texts[i - 2] in ("vec_elt_at_index", "vec_elt", "pool_elt_at_index") \
-                    and any(w in THREAD_ID_WORDS for w in window):
-                return True
+    for c in calls_in(texts):
+        if c.name in ("vec_elt_at_index", "vec_elt", "pool_elt_at_index") and len(c.args) == 2 \
+                and container in c.args[0] and any(w in THREAD_ID_WORDS for w in c.args[1]):
+            return True
     return False
 
 

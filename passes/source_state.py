@@ -120,6 +120,11 @@ def state_catalog(unit, ctx) -> list[Candidate]:
             if rec is not None:       # VPP: the plugin's main struct holds the tables
                 out += [Candidate(f.name, f.type_tokens, f.file, f.line, rec.name)
                         for f in rec.fields]
+                for f in rec.fields:  # ... directly or in its per-thread data records
+                    sub = _record_of(index, f.type_tokens)
+                    if sub is not None and sub is not rec:
+                        out += [Candidate(x.name, x.type_tokens, x.file, x.line, sub.name)
+                                for x in sub.fields]
         return [c for c in out if not any(t in NON_STATE_TYPES for t in c.type_tokens)]
     return ctx.memo("source.catalog", make)
 
@@ -266,12 +271,34 @@ class StateContainerPass(Pass):
         flow = unit_flow(unit, ctx)
         uses = statement_uses(unit, ctx)
         facts, reported = [], set()
+        from .source_writes import find_writes      # (writes builds on this module)
+        keyed = {lk.container for lk in flow.lookups}
+        written = {w.container for w in find_writes(unit, ctx, keyed)}
         for lk in flow.lookups:
             if lk.container in reported or lk.container not in cat:
+                continue
+            if lk.container not in written:
+                # looked up per packet but never written by per-packet code:
+                # a configuration / routing table, not per-flow state
+                reported.add(lk.container)
+                c = cat[lk.container]
+                facts.append(self.fact("state", {
+                    "container": c.name, "type": c.type_text,
+                    "kind": container_kind(c.type_tokens, set()), "per_flow": False,
+                    "per_core": None, "protection": None, "value_type": value_type(c.type_tokens),
+                    "read_only": True,
+                }, lk.fn.file, lk.line, f"{c.name}: looked up with packet fields "
+                   f"{','.join(sorted(lk.fields))} but never written per packet (a lookup table)",
+                    confidence=0.7))
                 continue
             reported.add(lk.container)
             c = cat[lk.container]
             per_core, prot = protection_of(c, uses.get(c.name, []), ctx)
+            if lk.inner in cat:     # a wrapper class: its inner table decides
+                per_core, prot = protection_of(cat[lk.inner], uses.get(lk.inner, []), ctx)
+            if lk.thread_local or (lk.via in cat and
+                                   protection_of(cat[lk.via], uses.get(lk.via, []), ctx)[0]):
+                per_core, prot = True, "per-core"
             kind = container_kind(c.type_tokens, {x.name for _, s in uses.get(c.name, [])
                                                   for x in calls_in(s.texts)})
             facts.append(self.fact("state", {

@@ -304,10 +304,14 @@ def _match(toks: list[Tok], i: int, open_: str, close: str) -> int:
 
 
 def build_index(unit: NFUnit) -> SourceIndex:
+    """Parse the unit's files, plus headers they include from their own
+    directory (a base class header's sibling helpers, e.g. its flow table)."""
     index = SourceIndex()
     cindex = ci.Index.create()
     seen: set[str] = set()
-    for path in list(unit.files) + list(unit.headers):
+    queue = list(unit.files) + list(unit.headers)
+    while queue:
+        path = queue.pop(0)
         real = os.path.realpath(path)
         if real in seen or not os.path.exists(path):
             continue
@@ -319,7 +323,20 @@ def build_index(unit: NFUnit) -> SourceIndex:
             index.errors.append(f"{path}: libclang could not parse: {e}")
             continue
         _FileIndexer(index, path, tu).run()
+        queue += sibling_includes(tu, path)
     return index
+
+
+def sibling_includes(tu, path: str) -> list[str]:
+    """Files ``path`` includes directly from its own directory."""
+    here = os.path.dirname(os.path.realpath(path))
+    out = []
+    for inc in tu.get_includes():
+        if inc.depth == 1 and inc.include is not None:
+            name = inc.include.name
+            if os.path.dirname(os.path.realpath(name)) == here:
+                out.append(name)
+    return out
 
 
 def source_index(unit: NFUnit, ctx) -> SourceIndex:
@@ -488,31 +505,41 @@ def _emit(buf: list[Tok], guards: tuple[Guard, ...], out: list[Stmt], last_if=No
 # Calls that search a table; bihash-style ones return 0 when found.
 SEARCH_ZERO_ON_HIT = ("clib_bihash_search", "hash_search")
 SEARCH_CALLS = ("rte_hash_lookup", "hash_get", "pool_is_free_index") + SEARCH_ZERO_ON_HIT
-SEARCH_METHODS = {"find", "get", "lookup", "find_insert", "get_pointer", "count", "contains"}
+SEARCH_METHODS = {"find", "findp", "get", "lookup", "find_insert", "get_pointer", "count", "contains"}
 NULLISH = {"NULL", "0", "nullptr", "end", "~", "-"}
 BRANCH_HINTS = {"PREDICT_TRUE", "PREDICT_FALSE", "likely", "unlikely", "(", ")"}
 
 
-def lookup_vars(stmts: list[Stmt]) -> set[str]:
-    """Variables assigned the result of a table search in these statements."""
-    out = set()
+def lookup_vars(stmts: list[Stmt]) -> dict[str, str | None]:
+    """Variables holding a table search's result (-> None), and flags computed
+    from one (``created = (s == 0)`` -> 'miss', ``found = (e != NULL)`` -> 'hit')."""
+    out: dict[str, str | None] = {}
     for st in stmts:
         t = st.texts
         if "=" not in t:
             continue
         k = t.index("=")
         rhs = t[k + 1:]
+        if not (k and (t[k - 1][:1].isalpha() or t[k - 1][:1] == "_")):
+            continue
         if any(x.startswith(SEARCH_CALLS) for x in rhs) or any(
                 x in SEARCH_METHODS and j and rhs[j - 1] in (".", "->") for j, x in enumerate(rhs)):
-            if k and (t[k - 1][:1].isalpha() or t[k - 1][:1] == "_"):
-                out.add(t[k - 1])
+            out[t[k - 1]] = None
+        elif any(x in out for x in rhs):
+            pol = lookup_polarity(tuple(rhs), out)
+            if pol:
+                out[t[k - 1]] = pol
     return out
 
 
-def lookup_polarity(cond: tuple[str, ...], found_vars: set[str]) -> str | None:
+def lookup_polarity(cond: tuple[str, ...], found_vars) -> str | None:
     """'miss' if the condition is true when a table search failed, 'hit' if true when
     it succeeded, None if it is not a lookup test."""
     texts = [t for t in cond if t not in BRANCH_HINTS]
+    flags = found_vars if isinstance(found_vars, dict) else {}
+    if len(texts) in (1, 2) and flags.get(texts[-1]) and (len(texts) == 1 or texts[0] == "!"):
+        pol = flags[texts[-1]]                       # if (created) / if (!found)
+        return pol if len(texts) == 1 else ("hit" if pol == "miss" else "miss")
     zero_hit = any(t.startswith(SEARCH_ZERO_ON_HIT) for t in texts)
     searched = zero_hit or any(t.startswith(SEARCH_CALLS) for t in texts) or any(
         t in SEARCH_METHODS and j and texts[j - 1] in (".", "->") for j, t in enumerate(texts))
@@ -523,8 +550,7 @@ def lookup_polarity(cond: tuple[str, ...], found_vars: set[str]) -> str | None:
     neg = bool(texts) and texts[0] == "!"
     op = next((t for t in texts if t in ("<", "==", "!=", ">=", ">", "<=")), None)
     rhs = texts[texts.index(op) + 1:] if op else []
-    nullish = bool(rhs) and (rhs[0] in NULLISH or (len(rhs) > 2 and rhs[-2:] == ["(", ")"]
-                                                  and "end" in rhs))
+    nullish = bool(rhs) and (rhs[0] in NULLISH or rhs[-1] == "end")
     if zero_hit:                                   # 0 means found
         if op in ("<", "!=") or (op is None and not neg):
             return "miss"
@@ -541,19 +567,33 @@ PROTOCOL_WORDS = re.compile(r"(^|_)(proto|protocol|ip_p|is_ip6|is_ip4|ip_version
                             r"^IPPROTO_|^NAT_PROTOCOL_")
 
 
+# TCP control flags (SYN/FIN/RST) are set on a handful of packets per connection.
+TCP_FLAG_WORDS = re.compile(r"^(th_flags|tcp_flags|flags)$|^(TH|TCP_FLAG|RTE_TCP)_?(SYN|FIN|RST)")
+
+
+def connection_event(cond: tuple[str, ...]) -> bool:
+    """The condition tests TCP SYN/FIN/RST: a once-per-connection path."""
+    return any(TCP_FLAG_WORDS.search(t) and t.isupper() for t in cond)
+
+
 def flow_invariant(cond: tuple[str, ...]) -> bool:
     """The condition tests only the packet's protocol (same for all packets of a flow)."""
     return any(PROTOCOL_WORDS.search(t) for t in cond) and not any(
         t in ("&&", "||") for t in cond)
 
 
-def on_common_path(st: Stmt, found_vars: set[str]) -> bool:
-    """True when every guard is on a path all packets of a flow take after the
-    first: the 'found' side of a lookup test, or a branch on the protocol."""
-    switch_ok = False
+def on_common_path(st: Stmt, found_vars, state_vars: frozenset[str] = frozenset()) -> bool:
+    """True when the statement runs for (nearly) every packet of a flow.
+
+    Rare paths are the 'not found' side of a lookup test and branches on the
+    flow's own state (``if (s->count == 0)``: first packet, expiry, limits).
+    Branches on the packet or the configuration (filters, error checks,
+    protocol dispatch) are taken alike by the packets of a flow: common."""
+    watched = set(found_vars) | set(state_vars)
+    switch_ok = True
     for g in st.guards:
         if g.kind == "switch":
-            switch_ok = flow_invariant(g.cond)
+            switch_ok = flow_invariant(g.cond) or not any(t in watched for t in g.cond)
             if not switch_ok:
                 return False
             continue
@@ -564,9 +604,13 @@ def on_common_path(st: Stmt, found_vars: set[str]) -> bool:
         if g.kind != "if":
             return False
         pol = lookup_polarity(g.cond, found_vars)
-        if (pol == "hit" and g.branch == "then") or (pol == "miss" and g.branch == "else"):
-            continue
-        if pol is None and flow_invariant(g.cond):
+        if pol is not None:
+            if (pol == "hit") == (g.branch == "then"):
+                continue
+            return False
+        if connection_event(g.cond) and g.branch == "then":
+            return False
+        if flow_invariant(g.cond) or not any(t in watched for t in g.cond):
             continue
         return False
     return True
@@ -692,48 +736,61 @@ def reachable(unit: NFUnit, ctx) -> Reach:
     return ctx.memo("source.reach", lambda: _reachable(unit, source_index(unit, ctx), ctx))
 
 
-def _reachable(unit: NFUnit, index: SourceIndex, ctx) -> Reach:
-    entries = entry_functions(unit, index)
-    fallback = not entries
-    if fallback:
-        entries = list(index.functions)
-    callees: dict[int, list[tuple[FunctionInfo, bool]]] = {}
-    by_id = {id(f): f for f in index.functions}
+class CallGraph:
+    """Call edges between the unit's functions, each marked rare when the call
+    sits on a path only some packets of a flow take (see ``on_common_path``)."""
 
-    def edges(fn):
-        if id(fn) not in callees:
+    def __init__(self, index: SourceIndex, ctx, state_vars_of=lambda fn: frozenset()):
+        self.index, self.ctx, self.state_vars_of = index, ctx, state_vars_of
+        self._edges: dict[int, list[tuple[FunctionInfo, bool]]] = {}
+
+    def edges(self, fn: FunctionInfo) -> list[tuple[FunctionInfo, bool]]:
+        if id(fn) not in self._edges:
             lst = []
-            sts = stmts_of(fn, ctx)
+            sts = stmts_of(fn, self.ctx)
             found = lookup_vars(sts)
+            state = self.state_vars_of(fn)
             both = _called_on_both_branches(sts, found)
             for st in sts:
-                rare = not on_common_path(st, found)
-                for c in calls_in(st.texts):
-                    for g in resolve(index, c.name, fn.owner):
+                rare = not on_common_path(st, found, state)
+                texts = st.texts
+                for c in calls_in(texts):
+                    # 'created ? self->new_flow(s, p) : true' runs the call on one arm only
+                    in_arm = "?" in texts[:c.start]
+                    for g in resolve(self.index, c.name, fn.owner):
                         if g is not fn:
-                            lst.append((g, rare and c.name not in both))
-            callees[id(fn)] = lst
-        return callees[id(fn)]
+                            lst.append((g, (rare and c.name not in both) or in_arm))
+            self._edges[id(fn)] = lst
+        return self._edges[id(fn)]
 
-    def closure(starts, only_unguarded):
+    def closure(self, starts, only_common: bool) -> set[int]:
         seen = {id(f) for f in starts}
         todo = list(starts)
         while todo:
             fn = todo.pop()
-            for g, guarded in edges(fn):
-                if (only_unguarded and guarded) or id(g) in seen:
+            for g, rare in self.edges(fn):
+                if (only_common and rare) or id(g) in seen:
                     continue
                 seen.add(id(g))
                 todo.append(g)
         return seen
 
+
+def _reachable(unit: NFUnit, index: SourceIndex, ctx) -> Reach:
+    entries = entry_functions(unit, index)
+    fallback = not entries
+    if fallback:
+        entries = list(index.functions)
+    by_id = {id(f): f for f in index.functions}
+    graph = CallGraph(index, ctx)
     # An entry point called by another entry point is not a root (e.g. a
     # new-flow hook called under 'if (!seen)' by the base class's push_batch).
     called = set()
     for e in entries:
-        called |= closure([e], False) - {id(e)}
+        called |= graph.closure([e], False) - {id(e)}
     roots = [e for e in entries if id(e) not in called] or entries
-    every = closure(roots, True)
-    allr = closure(roots, False)
-    return Reach(functions=[by_id[i] for i in allr if i in by_id], always=every, roots=roots,
+    every = graph.closure(roots, True)
+    allr = graph.closure(roots, False)
+    ordered = sorted((by_id[i] for i in allr if i in by_id), key=lambda f: (f.file, f.line))
+    return Reach(functions=ordered, always=every, roots=roots,
                  fallback=fallback)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .base import Pass
 from .source_dataflow import ASSIGN_OPS, TABLE_CALLS, paths_in, split_assignment
 from .source_state import state_blocks, unit_flow
-from .source_tu import (FunctionInfo, Stmt, calls_in, lookup_vars, on_common_path, reachable,
+from .source_tu import (C_KEYWORDS, CallGraph, FunctionInfo, Stmt, calls_in, lookup_vars, on_common_path, reachable,
                         source_index, stmts_of)
 
 INSERT_CALLS = ("rte_hash_add_key", "clib_bihash_add_del", "clib_bihash_add_or_overwrite",
@@ -46,7 +46,8 @@ def entry_vars(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
 
 
 def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
-              handles: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+              handles: frozenset[str] = frozenset(),
+              aliases: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(container, how) for each write through an entry variable or into a container.
 
     ``handles``: pointer fields of entry types; passing one (or the address of
@@ -62,13 +63,16 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
             decl = ps[-1][1] > 0 and lhs[ps[-1][1] - 1] not in ("*", "(")
             if root in entries and deref and not decl:
                 out.append((entries[root], "assignment"))
-            elif root in containers and "[" in lhs:
-                out.append((root, "indexed assignment"))
+            elif "[" in lhs and (root in containers or root in (aliases or {})):
+                out.append((root if root in containers else aliases[root], "indexed assignment"))
     for i, t in enumerate(texts):
         if t in ("++", "--"):
-            side = texts[:i] if i and texts[i - 1] not in ("(", ",", "=") else texts[i + 1:]
+            prev = texts[i - 1] if i else ""
+            prefix = i + 1 < len(texts) and (prev in C_KEYWORDS or not (
+                prev[:1].isalnum() or prev[:1] == "_" or prev in (")", "]")))
+            side = texts[i + 1:] if prefix else texts[:i]
             ps = paths_in(side)
-            p = (ps[-1] if side is texts[:i] else ps[0]) if ps else None
+            p = (ps[0] if prefix else ps[-1]) if ps else None
             if p:
                 root = p[0].split(".")[0]
                 if root in entries and ("." in p[0] or "*" in side or "[" in side):
@@ -80,21 +84,29 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
             recv = [p for p, at in paths_in(texts[:c.start])]
             if recv:
                 root = recv[-1].split(".")[0]
-                if root in entries and "." in recv[-1]:
-                    out.append((entries[root], f"{c.name}()"))
-                elif root in containers and c.name in INSERT_METHODS:
-                    out.append((root, f"{c.name}()"))
+                if root in entries and "." in recv[-1] and _is_call_statement(texts, c):
+                    out.append((entries[root], f"{c.name}()"))    # e->tb.refill();
+                elif c.name in INSERT_METHODS and (root in containers or root in (aliases or {})):
+                    out.append((root if root in containers else aliases[root], f"{c.name}()"))
         elif not c.receiver and any(_passes_entry_state(a, entries, handles) for a in c.args):
             arg = next(a for a in c.args if _passes_entry_state(a, entries, handles))
             out.append((entries[arg[0] if arg[0] != "&" else arg[1]], f"passed to {c.name}()"))
         elif c.name.startswith(INSERT_CALLS) and c.args:
             tab = [p for p, _ in paths_in(list(c.args[0]))]
             for p in tab:
-                hit = next((x for x in p.split(".") if x in containers), None)
+                hit = next((x for x in reversed(p.split(".")) if x in containers), None)
+                hit = hit or (aliases or {}).get(p.split(".")[0])
                 if hit:
                     out.append((hit, c.name))
                     break
     return out
+
+
+def _is_call_statement(texts: list[str], c) -> bool:
+    """``e->tb.refill(...)`` as a statement of its own: its value is not read."""
+    recv = paths_in(texts[:c.start])
+    return bool(recv) and recv[0][1] == 0 and texts[-1] == ")" and len(c.args) >= 0 and \
+        len(recv) == 1
 
 
 def _passes_entry_state(arg: tuple[str, ...], entries: dict[str, str], handles) -> bool:
@@ -109,22 +121,35 @@ def handle_fields(unit, ctx) -> frozenset[str]:
     from .source_pointer import entry_types, record_fields
     index = source_index(unit, ctx)
     out = set()
-    for tname, _, _ in entry_types(unit, ctx):
+    for _, tname, _, _ in entry_types(unit, ctx):
         out |= {f.name for f in record_fields(index, tname, set()) if "*" in f.type_tokens}
     return frozenset(out)
 
 
+def always_run(unit, ctx) -> set[int]:
+    """Functions every packet of a flow runs, judging branches on flow state with
+    the entry variables the data-flow analysis found in each function."""
+    def make():
+        reach = reachable(unit, ctx)
+        graph = CallGraph(source_index(unit, ctx), ctx,
+                          lambda fn: frozenset(entry_vars(unit, ctx, fn)))
+        return graph.closure(reach.roots, True)
+    return ctx.memo("source.always", make)
+
+
 def find_writes(unit, ctx, containers: set[str]) -> list[Write]:
     reach = reachable(unit, ctx)
+    always = always_run(unit, ctx)
     handles = handle_fields(unit, ctx)
     out = []
     for fn in reach.functions:
         entries = entry_vars(unit, ctx, fn)
+        aliases = unit_flow(unit, ctx).aliases.get(id(fn), {})
         sts = stmts_of(fn, ctx)
-        found = lookup_vars(sts) | set(entries)
+        found = {**{e: None for e in entries}, **lookup_vars(sts)}
         for st in sts:
-            for cont, how in writes_in(st, entries, containers, handles):
-                every = reach.runs_always(fn) and on_common_path(st, found)
+            for cont, how in writes_in(st, entries, containers, handles, aliases):
+                every = id(fn) in always and on_common_path(st, found, frozenset(entries))
                 out.append(Write(cont, fn, st, every, how))
     return out
 

@@ -154,3 +154,22 @@ def test_vpp_chain_finds_plugin_dir():
     chain = Chain(framework="vpp", path="startup.conf", elements=[Element(name="tally", cls="tally")])
     units = adapters.discover_for_chain(chain, [str(DATA / "vpptree")])
     assert [u.name for u in units.units] == ["tally"]
+
+
+def test_vpp_chain_uses_the_frontends_plugin_dir(tmp_path):
+    # The frontend records where a feature's code lives: 'natx' -> plugins/nat/natx-ed.
+    tree = tmp_path / "vpp"
+    shutil.copytree(DATA / "vpptree", tree)
+    (tree / "plugins" / "nat").mkdir()
+    shutil.copytree(tree / "plugins" / "tally", tree / "plugins" / "nat" / "natx-ed")
+    chain = Chain(framework="vpp", path="startup.conf", elements=[
+        Element(name="natx@if0", cls="natx", attrs={"plugin_dir": "nat/natx-ed",
+                                                    "src_root": "plugins"})])
+    units = adapters.discover_for_chain(chain, [str(tree)])
+    assert [(u.name, Path(u.files[0]).parent.name) for u in units.units] == [("natx", "natx-ed")]
+    assert units.units[0].instances == ["natx@if0"]
+
+
+def test_header_path_finds_the_element_exported_by_its_source():
+    units = adapters.discover_paths([str(FC / "elements" / "flowstat" / "flowstat.hh")])
+    assert [u.name for u in units.units] == ["FlowStat"]

@@ -104,6 +104,14 @@ def test_insert_before_all_and_unconnected_element(tmp_path):
         doc.insert_before("a", "Paint(2) -> ")
 
 
+def test_insert_before_skips_element_lists(tmp_path):
+    doc, _ = doc_of(tmp_path, "a, b, c :: Idle; a -> b, c; a [1] -> c;\n")
+    doc.insert_before("c", "Paint(1) -> ")          # only the list-free place is edited
+    assert doc.render() == "a, b, c :: Idle; a -> b, c; a [1] -> Paint(1) -> c;\n"
+    with pytest.raises(InputError, match="element lists"):
+        doc.insert_before("b", "Paint(2) -> ")
+
+
 def test_compound_member_edits_the_class_body(tmp_path):
     doc, _ = doc_of(tmp_path, """\
         elementclass Q { input -> q :: Queue -> output }

@@ -38,6 +38,10 @@ def load_text(tmp_path, text):
     ("elementclass C { input[1] -> Discard }", 1, 16, "input 0 missing"),
     ("elementclass C {\n  output -> Discard }", 1, 16, "may only be used as input"),
     ("x :: Idle\nx ~ Print", 2, 3, "context arrow"),
+    ("elementclass G { input -> output }\ng :: G; Idle -> g -> Discard;\nIdle -> [1]g;", 3, 6,
+     "'g' has no input 1"),
+    ("elementclass A { input -> Paint(1) -> output }\nIdle -> a :: A;", 1, 36, "output 0 unused"),
+    ("elementclass A { input -> Paint(1) -> output }\na :: A -> Discard;", 1, 24, "input 0 unused"),
 ])
 def test_syntax_and_semantic_errors_have_locations(tmp_path, text, line, col, words):
     with pytest.raises(InputError) as e:

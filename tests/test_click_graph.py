@@ -172,3 +172,33 @@ def test_chain_json_round_trip_and_graph(tmp_path):
 def test_frontend_dispatch_by_extension():
     chain = frontends.load(os.path.join(DATA, "ports.click"))
     assert chain.framework == "fastclick" and chain.schema == "flowmage.chain/1"
+
+
+def test_anonymous_compound_with_configuration(tmp_path):
+    chain = load(write(tmp_path, "Idle -> { $x | input -> Paint($x) -> output }(4) -> Discard;"))
+    assert [(e.name, e.config) for e in chain.elements] == \
+        [("Idle@1", ""), ("Discard@3", ""), ("@2/Paint@1", "4")]
+
+
+def test_requirements_are_recorded(tmp_path):
+    chain = load(os.path.join(DATA, "defines.click"))
+    assert chain.requires == ["package fastclick", "library lib/common.click", "compact_config",
+                              "library lib/common.click"]
+    assert [os.path.basename(f) for f in chain.files] == ["defines.click", "common.click"]
+
+
+def test_element_order_matches_click(tmp_path):
+    # file-level elements first, in declaration order; compound members after, as expanded
+    chain = load(os.path.join(DATA, "compound.click"))
+    names = [e.name for e in chain.elements]
+    assert names[:4] == ["src", "Discard@5", "Discard@6", "Discard@9"]
+    assert names.index("cq/c") < names.index("f/Paint@1") < names.index("sp/t")
+
+
+def test_define_inside_group_and_compound_scopes(tmp_path):
+    chain = load(write(tmp_path, """
+        define($v outer)
+        elementclass K { define($v inner) input -> Print($v) -> output }
+        Idle -> K -> Print($v) -> Discard;
+    """))
+    assert sorted(e.config for e in chain.elements if e.cls == "Print") == ["inner", "outer"]

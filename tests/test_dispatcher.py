@@ -2,7 +2,6 @@
 frame parsing, RETA, stages, and the emitter's API.  Compiles real C with gcc/clang."""
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import random
 import subprocess
@@ -22,7 +21,9 @@ from test_dispatcher_support import (STRICT_CFLAGS, build, ether, ext_header, fr
 
 FOUR_TUPLE = ["src_ip", "dst_ip", "src_port", "dst_port"]
 TWO_TUPLE = ["src_ip", "dst_ip"]
-MS_KEY = bytes.fromhex(DEFAULT_RSS_KEY)
+# Microsoft's verification key, spelled out here so the test does not trust the code's copy.
+MS_KEY = bytes.fromhex("6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
+                       "6a42b73bbeac01fa")
 
 # Microsoft RSS verification suite: (src, sport, dst, dport, hash IP-only, hash with ports).
 MS_VECTORS = [
@@ -72,8 +73,6 @@ def test_tables_reproduce_microsoft_vectors():
         assert stage.hash_bytes(hash_input(FOUR_TUPLE, src, dst, sport, dport)) == h_ports
 
 
-@pytest.mark.skipif(importlib.util.find_spec("flowmagec.solver.toeplitz") is None,
-                    reason="flowmagec.solver.toeplitz not written yet")
 def test_tables_agree_with_solver_toeplitz():
     from flowmagec.solver.toeplitz import toeplitz_hash
     rng = random.Random(9)
@@ -92,6 +91,7 @@ def test_table_row_is_linear_in_the_byte_value():
 
 
 def test_defaults_key_reta_and_fields():
+    assert DEFAULT_RSS_KEY == MS_KEY.hex()
     spec = dispatch_spec(Plan(fields=TWO_TUPLE, cores=3))
     assert spec.rss.key == MS_KEY
     assert spec.reta == [i % 3 for i in range(128)]
@@ -180,6 +180,16 @@ def test_synthesised_key_keeps_queue_on_plan_fields():
                            cores=4, reta=[i % 4 for i in range(512)]))
 
 
+def test_software_stage_key_follows_symmetry_only_when_its_fields_allow():
+    stages = [Stage(0, TWO_TUPLE), Stage(1, ["dst_ip"], dispatch="software"),
+              Stage(2, FOUR_TUPLE, dispatch="software")]
+    spec = dispatch_spec(plan_for(TWO_TUPLE, symmetric=True, stages=stages))
+    assert [s.name for s in spec.software_stages] == ["stage2", "stage3"]
+    assert spec.software_stages[0].key == MS_KEY                          # dst only: spread
+    assert spec.software_stages[1].key == bytes.fromhex(SYMMETRIC_RSS_KEY)
+    assert spec.software_stages[1].asymmetric_shapes() == []
+
+
 def test_key_accepts_separators():
     assert parse_key("6d:5a:56:da") == bytes.fromhex("6d5a56da")
     assert parse_key("0x6d5a 0x56da") == bytes.fromhex("6d5a56da")
@@ -222,6 +232,9 @@ PLANS_TO_COMPILE = {
     "src_only": plan_for(["src_ip"], cores=2),
     "ports_only": plan_for(["dst_port"], cores=8),
     "ipv6_37_bytes": plan_for(FOUR_TUPLE + ["protocol"], symmetric=True),
+    "symmetric_toeplitz_partial_types": plan_for(FOUR_TUPLE, hash_function="symmetric_toeplitz",
+                                                 rss_types=["ipv4-tcp", "ipv6"]),
+    "one_core": plan_for(TWO_TUPLE, cores=1, reta=[0]),
 }
 
 

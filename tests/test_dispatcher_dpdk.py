@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -42,9 +43,17 @@ def test_hash_equals_rte_softrss_on_100k_tuples(fields, with_ports, key, tmp_pat
     assert proc.stdout.split() == ["100000", "0"], (rss_key, proc.stdout, proc.stderr)
 
 
+SETUP_PLANS = {
+    "src_only_52_byte_key": Plan(fields=["src_ip"], cores=4, rss_key="ab" * 52),
+    "symmetric_toeplitz": Plan(fields=FOUR_TUPLE, cores=4, hash_function="symmetric_toeplitz",
+                               rss_types=["ipv4", "ipv4-tcp", "ipv4-udp"]),
+}
+
+
+@pytest.mark.parametrize("name", SETUP_PLANS)
 @pytest.mark.parametrize("cc", [c for c in ("gcc", "clang") if have(c)])
-def test_dpdk_setup_code_compiles_warning_free(cc, tmp_path):
-    plan = Plan(fields=["src_ip"], cores=4, rss_key="ab" * 52)
+def test_dpdk_setup_code_compiles_warning_free(cc, name, tmp_path):
+    plan = SETUP_PLANS[name]
     dispatch_c = write_dispatcher_sources(plan, tmp_path)
     proc = subprocess.run([cc, *STRICT_CFLAGS, "-O2", "-DFLOWMAGE_WITH_DPDK", *DPDK_CFLAGS,
                            "-c", str(dispatch_c), "-o", str(tmp_path / "d.o")],
@@ -56,12 +65,25 @@ EAL_ARGS = ["--no-huge", "--no-pci", "--vdev=net_null0", "-m", "256", "--no-shco
             "--log-level=error"]
 
 
+def remove_eal_runtime_dir(prefix: str) -> None:
+    """EAL leaves an (empty, with --no-shconf) runtime directory named after the prefix."""
+    bases = [Path("/var/run/dpdk"), Path(os.environ.get("XDG_RUNTIME_DIR", "/tmp")) / "dpdk"]
+    for base in bases:
+        try:
+            (base / prefix).rmdir()
+        except OSError:
+            pass
+
+
 def run_smoke(plan: Plan, tmp_path) -> list[str]:
     exe = build(plan, "dpdk_smoke.c", tmp_path, cflags=("-DFLOWMAGE_WITH_DPDK", *DPDK_CFLAGS),
                 ldflags=tuple(DPDK_LIBS or ()))
     prefix = f"flowmage-test-{os.getpid()}-{tmp_path.name}"
-    proc = subprocess.run([str(exe), *EAL_ARGS, f"--file-prefix={prefix}"],
-                          capture_output=True, text=True, timeout=120)
+    try:
+        proc = subprocess.run([str(exe), *EAL_ARGS, f"--file-prefix={prefix}"],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        remove_eal_runtime_dir(prefix)
     if proc.returncode == 77:
         pytest.skip(f"EAL cannot initialise in this environment: {proc.stderr.strip()[-300:]}")
     assert proc.returncode == 0, proc.stdout + proc.stderr

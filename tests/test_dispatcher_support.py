@@ -22,7 +22,8 @@ STRICT_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Werror"]
 
 def toeplitz_bitwise(key: bytes, data: bytes) -> int:
     """Toeplitz straight from its definition: for every set input bit i, XOR the
-    32-bit key window starting at bit i (key zero-extended)."""
+    32-bit key window starting at bit i (key zero-extended).  Kept independent of
+    flowmagec.solver.toeplitz on purpose: the dispatcher's tables are built there."""
     k = int.from_bytes(key + bytes(max(0, len(data) + 4 - len(key))), "big")
     k_bits = 8 * max(len(key), len(data) + 4)
     h = 0

@@ -115,6 +115,7 @@ def test_per_flow_vote_disagreement():
     f = nf(state("_flows", per_flow=True, conf=0.9), state("_flows", per_flow=False, level="ir",
                                                            conf=0.5))
     assert f.stateful and any(d.startswith("per_flow(_flows)") for d in f.disagreements)
+    assert f.confidence["stateful"] < 0.9
 
 
 def test_stateless_fact_against_per_flow_state():

@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     for label, (wall, cpu) in (("syntax only (lexer + LALR)", t_syntax),
                                ("full load (flattened Chain with spans)", t_full)):
         print(f"{label}: wall {wall:.3f} s = {mb / wall:.2f} MB/s; "
-              f"CPU {cpu:.3f} s = {mb / cpu:.2f} MB/s")
+              f"CPU {cpu:.3f} s = {mb / cpu:.2f} MB/s, {len(chain.elements) / cpu:,.0f} elements/s")
     print(f"peak Python memory during load: {peak / 1e6:.1f} MB; process max RSS {rss:.0f} MB")
     return 0
 

@@ -24,23 +24,36 @@ from flowmagec.commands.audit import audit
 SCORED = ("stateful", "key", "intensity", "pointer")
 
 
+_CLASS_DECL = re.compile(r"\b(?:class|struct)\s+([A-Za-z_]\w*)\s*(?:final\s*)?[:{]")
+
+
 def renamed_copy(src: Path, dst_root: Path, name: str, new: str) -> Path:
-    """Copy NF dir ``src`` as dst_root/<new lower>, renaming ``name`` in code and file names."""
+    """Copy NF dir ``src`` as dst_root/<new>, renaming in code and file names.
+
+    Renamed: the NF name (as a prefix, so ``IPolicerState`` follows), every
+    other class declared in the NF's own files (``<name lower>.{hh,cc}``:
+    ``IPSDState`` -> ``NfCls1``), and the file stem / VPP directory.
+    """
     lower, new_lower = name.lower(), new.lower()
+    own = [f for f in src.iterdir() if f.stem == lower]
+    classes = sorted({c for f in own for c in _CLASS_DECL.findall(f.read_text(errors="replace"))
+                      if not c.startswith(name)})
+    words = {c: f"{new}Cls{i}" for i, c in enumerate(classes, 1)}
+    word_re = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b") if words else None
     class_word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}")
     file_word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(lower)}(?=[./])")
     dst = dst_root / (new if name != lower else new_lower)
-    shutil.copytree(src, dst)
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*.txt"))   # FlowMage's prompt dumps
     for f in sorted(dst.iterdir()):
         text = f.read_text(errors="replace")
+        if word_re is not None:
+            text = word_re.sub(lambda m: words[m.group(1)], text)
         text = class_word.sub(new, text)
         text = re.sub(r'(#\s*include\s*[<"][^>"]*[>"])',
                       lambda m: file_word.sub(new_lower, m.group(1)), text)
         f.write_text(text)
-        stem_new = file_word.sub(new_lower, f.name) if f.name.lower().startswith(lower + ".") \
-            else f.name
-        if stem_new != f.name:
-            f.rename(f.with_name(stem_new))
+        if f.stem == lower:
+            f.rename(f.with_name(new_lower + f.suffix))
     return dst
 
 

@@ -10,7 +10,7 @@ found in the ``--src`` trees.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from ..artifacts import Chain, Diagnostic, NFUnit, NFUnits
 from ..errors import InputError
@@ -94,7 +94,11 @@ def discover_for_chain(chain: Chain, src_dirs: list[str]) -> NFUnits:
     """NF units for the element classes used in ``chain``, found in ``src_dirs``."""
     classes = chain.classes()
     if chain.framework == "vpp":
-        found = VppAdapter(src_dirs).find_plugins(classes)
+        wanted = {}
+        for e in chain.elements:
+            wanted.setdefault(e.cls, (e.attrs.get("plugin_dir") or e.cls,
+                                      e.attrs.get("src_root") or "plugins"))
+        found = VppAdapter(src_dirs).find_plugins(wanted)
     else:
         found = FastClickAdapter(src_dirs).find_classes(classes)
     out = NFUnits()

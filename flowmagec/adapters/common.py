@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import subprocess
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -111,12 +112,31 @@ def finish(unit: NFUnit) -> NFUnit:
 
 
 def files_under(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """Files with the given suffixes under ``path`` (sorted, skipping hidden/build dirs)."""
+    """Files with the given suffixes under ``path`` (sorted, skipping hidden/build dirs).
+
+    For a file, the file and its same-stem siblings (``x.hh`` given: ``x.cc`` too).
+    """
     if path.is_file():
-        return [path] if path.suffix in suffixes else []
+        return sorted(p for p in path.parent.glob(path.stem + ".*")
+                      if p.suffix in suffixes and p.is_file())
     out = []
     for p in sorted(path.rglob("*")):
         if p.suffix in suffixes and p.is_file() and not any(
                 part.startswith(".") for part in p.relative_to(path).parts):
             out.append(p)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _dpdk_cflags() -> tuple[str, ...]:
+    try:
+        out = subprocess.run(["pkg-config", "--cflags", "libdpdk"], capture_output=True,
+                             text=True, timeout=20)
+        return tuple(out.stdout.split()) if out.returncode == 0 else ()
+    except (OSError, subprocess.SubprocessError):
+        return ()
+
+
+def dpdk_cflags() -> list[str]:
+    """``pkg-config --cflags libdpdk`` (empty when DPDK is not installed)."""
+    return list(_dpdk_cflags())

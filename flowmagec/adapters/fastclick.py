@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from ..artifacts import NFUnit
 from . import source_text as st
-from .common import IncludeResolver, files_under, find_root, finish
+from .common import IncludeResolver, dpdk_cflags, files_under, find_root, finish
 
 FRAMEWORK = "fastclick"
 ROOT_MARKER = "include/click"
@@ -295,22 +294,3 @@ def fastclick_flags(root: Optional[Path], nf_dir: Path, own_files: list[Path]) -
     if any(name.startswith("rte_") for f in own_files for name, _ in st.includes(f)):
         flags += dpdk_cflags()
     return flags
-
-
-@functools.lru_cache(maxsize=1)
-def _dpdk_cflags() -> tuple[str, ...]:
-    try:
-        out = subprocess.run(["pkg-config", "--cflags", "libdpdk"], capture_output=True,
-                             text=True, timeout=20)
-        return tuple(out.stdout.split()) if out.returncode == 0 else ()
-    except (OSError, subprocess.SubprocessError):
-        return ()
-
-
-def dpdk_cflags() -> list[str]:
-    """``pkg-config --cflags libdpdk`` (empty when DPDK is not installed)."""
-    return list(_dpdk_cflags())
-
-
-def looks_like(files: Iterable[Path]) -> bool:
-    return any("EXPORT_ELEMENT" in st.code(f) for f in files)

@@ -17,8 +17,7 @@ from typing import Iterable, Optional
 
 from ..artifacts import NFUnit
 from . import source_text as st
-from .common import IncludeResolver, files_under, finish
-from .fastclick import dpdk_cflags
+from .common import IncludeResolver, dpdk_cflags, files_under, finish
 
 ENTRY_COMMENT = re.compile(r"(?://|/\*)\s*flowmage:\s*entry\s+([A-Za-z_]\w*)")
 

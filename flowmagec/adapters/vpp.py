@@ -49,13 +49,31 @@ class VppAdapter:
             return [self.unit_for(path.stem, [path], path.parent)]
         return [self.unit_for(d.name, self._sources(d), d) for d in nf_dirs(path)]
 
-    def find_plugins(self, names: Iterable[str]) -> dict[str, NFUnit]:
-        """Units for VPP feature/plugin names, as directories under the --src trees."""
+    def find_plugins(self, wanted: dict[str, tuple[Optional[str], str]]) -> dict[str, NFUnit]:
+        """Units for VPP features, keyed and named by the chain's class.
+
+        ``wanted`` maps class -> (plugin_dir, src_root) as the VPP frontend
+        records them (``nat44`` -> ``nat/nat44-ed`` under ``plugins``); the
+        directory is looked up under each --src tree (``src/<root>/<dir>``,
+        ``<root>/<dir>``, ``<dir>``), else any NF directory named like the class.
+        """
         found: dict[str, NFUnit] = {}
-        for src in self.src_dirs:
-            for d in nf_dirs(Path(src)):
-                if d.name in names and d.name not in found:
-                    found[d.name] = self.unit_for(d.name, self._sources(d), d)
+        by_name: dict[str, Path] = {}
+        for src in map(Path, self.src_dirs):
+            for cls, (plugin_dir, src_root) in wanted.items():
+                if cls in found or not plugin_dir:
+                    continue
+                for cand in (src / "src" / src_root / plugin_dir, src / src_root / plugin_dir,
+                             src / plugin_dir):
+                    if cand.is_dir() and self._sources(cand):
+                        found[cls] = self.unit_for(cls, self._sources(cand), cand)
+                        break
+            if len(found) < len(wanted):
+                for d in nf_dirs(src):
+                    by_name.setdefault(d.name, d)
+        for cls in wanted:
+            if cls not in found and cls in by_name:
+                found[cls] = self.unit_for(cls, self._sources(by_name[cls]), by_name[cls])
         return found
 
     @staticmethod
@@ -142,7 +160,3 @@ def vpp_flags(root: Optional[Path], nf_dir: Path) -> list[str]:
             if d.is_dir() and f"-I{d}" not in flags:
                 flags.append(f"-I{d}")
     return flags
-
-
-def looks_like(files: Iterable[Path]) -> bool:
-    return any(is_vpp_source(f) for f in files if f.suffix == ".c")

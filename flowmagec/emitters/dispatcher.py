@@ -10,7 +10,15 @@ is decided here, in Python, at emit time:
 * the *tables*: ``table[i][b]`` is the 32-bit contribution of byte value ``b``
   at input position ``i`` (XOR of the key windows of its set bits), so the
   hash is one lookup + XOR per input byte instead of one shift/XOR per bit;
-* the DPDK ``rss_hf`` bits and key for the port set-up code.
+* which frames the NIC stage hashes at all, and with or without ports, from the
+  plan's rss types (``ipv4-tcp`` hashes TCP/IPv4 with ports; ``ipv4`` the rest
+  of IPv4 on addresses; frames no type covers get hash 0, like on the NIC);
+* the DPDK ``rss_hf`` bits and key for the port set-up code;
+* checks that the plan's promises hold for the hash the C computes
+  (``PlanChecks``): the RETA index depends only on ``plan.fields``, both
+  directions meet when ``plan.symmetric``, and the index is not constant.
+  Broken on IPv4 frames: ``AnalysisError``; on IPv6 frames: a warning (keys are
+  usually synthesised for the IPv4 layout).
 
 Hash input = the plan's fields concatenated in ``plan.hash_input`` order (or
 ``plan.fields``), addresses 4 bytes for IPv4 and 16 for IPv6, ports 2 bytes
@@ -351,15 +359,23 @@ class PlanChecks:
 
     def spreads(self, stage: HashStage) -> None:
         """Some hashed field must reach the RETA index, or one queue gets everything."""
+        if self.index_bits == 0:
+            return                                          # one RETA entry: nothing to spread
         for shape, layout in stage.layouts.items():
             if not layout:
                 self.notes.append(f"{stage.name}: {shape} frames carry none of {stage.fields}; "
                                   "they all get hash 0 (queue reta[0])")
-            elif not stage.fields_reaching(self.index_bits, (shape,)):
-                raise AnalysisError(
-                    f"the {stage.name} hash over {stage.fields} with key {stage.key.hex()} "
-                    f"leaves the RETA index of {shape} frames constant: one queue would "
-                    f"get all of them")
+        constant = [shape for shape, layout in stage.layouts.items()
+                    if layout and not stage.fields_reaching(self.index_bits, (shape,))]
+
+        def problem(shapes):
+            bad = [s for s in constant if s in shapes]
+            if not bad:
+                return None
+            return (f"the {stage.name} hash over {stage.fields} with key {stage.key.hex()} "
+                    f"leaves the RETA index of {', '.join(bad)} frames constant: one queue "
+                    f"gets all of them")
+        self._judge(problem(IPV4_SHAPES), problem(IPV6_SHAPES))
 
     def symmetric(self, stage: HashStage) -> None:
         asym = stage.asymmetric_shapes(self.index_bits)
@@ -411,43 +427,62 @@ class DispatchSpec:
         return [s for s in self.stages[1:] if s.dispatch == "software"]
 
 
+def nic_stage(plan: Plan, fields: list[str], rss_types: list[str]) -> HashStage:
+    """Stage 0: the hash the NIC computes (or the first software dispatch)."""
+    # A symmetric plan on plain Toeplitz gets the 16-bit-periodic key; symmetric_toeplitz
+    # must not (xor(src, dst) fed twice under a periodic key cancels to 0).
+    plain_symmetric = plan.symmetric and plan.hash_function == "toeplitz"
+    fallback_key = SYMMETRIC_RSS_KEY if plain_symmetric else DEFAULT_RSS_KEY
+    return HashStage.build("rss", fields, parse_key(plan.rss_key or fallback_key), "nic",
+                           plan.hash_function, coverage_from_types(rss_types))
+
+
+def software_stages(plan: Plan) -> list[HashStage]:
+    """Later stages dispatched in software.  They hash exactly their fields, so they
+    need no field-masking key: the default key spreads them best, or the symmetric
+    one when the plan is symmetric and the fields allow it (each one's peer hashed too)."""
+    stages = []
+    for ordinal, stage in enumerate(plan.stages[1:], start=2):
+        if stage.dispatch != "software":
+            continue
+        fields = check_fields(list(stage.fields), f"plan stage {stage.index} fields")
+        peer_closed = all(PEER.get(f, f) in fields for f in fields)
+        key = SYMMETRIC_RSS_KEY if plan.symmetric and peer_closed else DEFAULT_RSS_KEY
+        stages.append(HashStage.build(f"stage{ordinal}", fields, parse_key(key), "software"))
+    return stages
+
+
+def coverage_notes(stage: HashStage) -> list[str]:
+    notes = []
+    for v, cover in stage.coverage.items():
+        if not cover.l3:
+            hashed = (f"only IPv{v} protocols {list(cover.l4)} (with ports); other IPv{v} frames"
+                      if cover.l4 else f"no IPv{v} frames; they")
+            notes.append(f"the rss types hash {hashed} get hash 0 (queue reta[0])")
+    return notes
+
+
 def dispatch_spec(plan: Plan) -> DispatchSpec:
-    """Resolve a Plan's defaults (fields, key, RETA) into what the C needs."""
+    """Resolve a Plan's defaults (fields, key, RETA) into what the C needs, and check
+    that the resulting hash keeps the plan's promises."""
     if plan.cores < 1:
         raise AnalysisError(f"plan has {plan.cores} cores; need at least 1")
     if plan.hash_function not in HASH_FUNCTIONS:
         raise AnalysisError(f"plan hash function '{plan.hash_function}' is not one the "
                             f"dispatcher computes ({', '.join(HASH_FUNCTIONS)})")
     fields = check_fields(list(plan.hash_input or plan.fields), "plan hash input")
-    # A symmetric plan on plain Toeplitz gets the 16-bit-periodic key; symmetric_toeplitz
-    # must not (xor(src, dst) fed twice under a periodic key cancels to 0).
-    plain_symmetric = plan.symmetric and plan.hash_function == "toeplitz"
-    fallback_key = SYMMETRIC_RSS_KEY if plain_symmetric else DEFAULT_RSS_KEY
     rss_types, notes = nic_rss_types(plan.rss_types, fields)
-    stages = [HashStage.build("rss", fields, parse_key(plan.rss_key or fallback_key), "nic",
-                              plan.hash_function, coverage_from_types(rss_types))]
-    for v, cover in stages[0].coverage.items():
-        if not cover.l3:
-            hashed = (f"only IPv{v} protocols {list(cover.l4)} (with ports); other IPv{v} frames"
-                      if cover.l4 else f"no IPv{v} frames; they")
-            notes.append(f"the rss types hash {hashed} get hash 0 (queue reta[0])")
-    # Later software stages hash exactly their fields, so they need no field-masking
-    # key: the default (or symmetric) key spreads them best.
-    for ordinal, stage in enumerate(plan.stages[1:], start=2):
-        if stage.dispatch == "software":
-            sfields = check_fields(list(stage.fields), f"plan stage {stage.index} fields")
-            skey = SYMMETRIC_RSS_KEY if plan.symmetric else DEFAULT_RSS_KEY
-            stages.append(HashStage.build(f"stage{ordinal}", sfields, parse_key(skey), "software"))
+    stages = [nic_stage(plan, fields, rss_types)] + software_stages(plan)
     reta = check_reta(plan.reta or round_robin_reta(plan.cores), plan.cores)
     checks = PlanChecks(len(reta))
     for stage in stages:
         checks.spreads(stage)
     checks.queue_depends_only_on(stages[0], plan.fields)
     if plan.symmetric:
-        for stage in stages:
-            checks.symmetric(stage)
+        checks.symmetric(stages[0])
     return DispatchSpec(stages=stages, reta=reta, nb_queues=plan.cores, symmetric=plan.symmetric,
-                        rss_types=rss_types, notes=notes + checks.notes + checks.warnings,
+                        rss_types=rss_types,
+                        notes=notes + coverage_notes(stages[0]) + checks.notes + checks.warnings,
                         warnings=checks.warnings)
 
 

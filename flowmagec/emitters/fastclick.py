@@ -96,7 +96,8 @@ class FastClickEmitter:
         self._dispatch()
         self._sharing()
         self._stages()
-        self.out.text = self.doc.edited_files()
+        # the main file always (even unedited), plus any edited library file
+        self.out.text = {self.chain.path: self.doc.render(), **self.doc.edited_files()}
         return self.out
 
     # -- dispatch ------------------------------------------------------------
@@ -195,7 +196,7 @@ def emit_fastclick(chain: Chain, plan: Plan, features: FeatureSet, outs, opts) -
     plan.warnings.extend(w for w in em.warnings if w not in plan.warnings)
     written = []
     if opts.output:
-        outs.write(opts.output, em.text.get(chain.path, ""))
+        outs.write(opts.output, em.text[chain.path])
         written.append(opts.output)
         if em.rules and em.rules_path:
             outs.write(em.rules_path, em.rules)

@@ -265,21 +265,14 @@ def uncomment(s: str) -> str:
 # Keyword arguments (Args::reset_from)
 # --------------------------------------------------------------------------
 
-_KW_CHARS = re.compile(r"[A-Za-z_][A-Za-z0-9_:.?!]*")
+# "KEYWORD value": a word, whitespace, then at least one non-space character.
+_KEYWORD_ARG = re.compile(r"([A-Za-z_][A-Za-z0-9_:.?!]*)[ \t\n\r\f\v]+(?=[^ \t\n\r\f\v])")
 
 
 def keyword_split(arg: str) -> Optional[tuple[str, int]]:
     """(keyword, value offset) if ``arg`` looks like ``KEYWORD value`` to Args."""
-    m = _KW_CHARS.match(arg)
-    if not m:
-        return None
-    s = m.end()
-    t = s
-    while t < len(arg) and arg[t] in _SPACE:
-        t += 1
-    if s == t or t == len(arg):
-        return None
-    return arg[:s], t
+    m = _KEYWORD_ARG.match(arg)
+    return (m.group(1), m.end()) if m else None
 
 
 _UPPER_WORD = re.compile(r"[A-Z0-9_:.?!]*[A-Z][A-Z0-9_:.?!]*\Z")

@@ -167,17 +167,20 @@ class ClickDocument:
         if it has one (``-> [1]x`` becomes ``-> HashSwitch(26, 4) -> [1]x``).
 
         ``which='first'`` edits the first such place in the file, ``'all'`` every
-        one (each gets its own copy of the inserted elements).  An element that is
-        never the target of an arrow raises InputError."""
+        one (each gets its own copy of the inserted elements).  Places where the
+        element is one of a comma-separated list (``a -> b, c``) are skipped:
+        inserting there would connect its siblings too.  An element with no
+        other place raises InputError."""
         if which not in ("first", "all"):
             raise ValueError("which must be 'first' or 'all'")
         origin = self._origin(element)
-        targets = [n for n in origin.refs if n.incoming]
+        targets = [n for n in origin.refs if n.incoming and not n.in_list]
         if not targets:
             node = origin.name_node or origin.config_node
-            raise InputError(f"element '{element}' is never the target of a connection; "
-                             "nothing to insert before", self._span(origin.path, node.start,
-                                                                    node.end - node.start))
+            why = ("only appears in element lists ('a -> b, c')"
+                   if any(n.incoming for n in origin.refs) else "is never the target of a connection")
+            raise InputError(f"element '{element}' {why}; nothing to insert before",
+                             self._span(origin.path, node.start, node.end - node.start))
         targets.sort(key=lambda n: n.start)
         if which == "first":
             targets = targets[:1]

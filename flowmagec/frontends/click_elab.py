@@ -4,9 +4,9 @@ This replays what FastClick's ``Lexer`` does after parsing (lib/lexer.cc):
 element tables per compound (``input``/``output`` pseudo-elements first),
 anonymous names ``Class@N`` numbered by table position, element classes with
 lexical scoping, ``define`` scopes, compound overload resolution by argument
-and port counts, expansion of compounds into ``outer/inner`` names, groups
-and compounds as port *tunnels* that are resolved away at the end, and the
-connection port rules (``=>``, lists, ranges, expandable ``[]``).
+and port counts, expansion of compounds into ``outer/inner`` names, and groups
+and compounds as port *tunnels* that are resolved away at the end.  The port
+rules of one arrow (``=>``, lists, ranges, expandable ``[]``) are in click_ports.
 
 Every flattened element remembers the syntax node it came from (``Origin``),
 which is how ClickDocument edits the right bytes.
@@ -22,9 +22,10 @@ from lark import Token
 from ..artifacts import Argument, Chain, Connection, Diagnostic, Element, Span
 from ..errors import InputError, span_at
 from .click_config import (VarEnv, argvec, cp_expand, keyword_split, looks_like_keyword,
-                           spacevec, split_args, blank_line_directives,
+                           shift_spacevec, spacevec, split_args, blank_line_directives,
                            strip_line_directives, unquote)
 from .click_lexer import LineIndex, parse_port
+from .click_ports import End, PortError, pair_ports
 from .click_parse import (CompoundNode, ConnNode, DefineNode, ElemNode, ElementClassNode,
                           RequireNode, parse_text)
 
@@ -154,6 +155,7 @@ class Elaborator:
         self.diagnostics: list[Diagnostic] = []
         self.libraries: set[str] = set()
         self.tunnel_in: dict[int, int] = {}     # entering tunnel idx -> partner source idx
+        self.tunnel_out: dict[int, int] = {}    # leaving tunnel idx -> partner destination idx
         self.syntax: dict[str, list] = {}       # path -> statements (for the editor)
         self._line_index: dict[str, LineIndex] = {}
 
@@ -221,7 +223,7 @@ class Elaborator:
         for raw in split_args(cfg.value):
             if not raw.text:
                 continue
-            var, value = _shift_word(raw.text)
+            var, value = shift_spacevec(raw.text)
             pos = cfg.start_pos + raw.start
             if len(var) < 2 or var[0] != "$" or not all(ch.isalnum() or ch == "_" for ch in var[1:]):
                 raise self.error(f"bad 'define' declaration: '{var}' is not a variable", pos,
@@ -415,6 +417,8 @@ class Elaborator:
         if self.c is self.root:
             self.tunnel_in[idx[0]] = idx[1]     # into X[p]        == out of X/input[p]
             self.tunnel_in[idx[2]] = idx[0]     # into X/output[p] == out of X[p]
+            self.tunnel_out[idx[1]] = idx[0]    # out of X/input[p] == into X[p]
+            self.tunnel_out[idx[0]] = idx[2]    # out of X[p]       == into X/output[p]
         return idx
 
     # ---- connections ---------------------------------------------------------
@@ -570,80 +574,28 @@ class Elaborator:
         return idx
 
     def connect_all(self, outputs: list, inputs: list, arrow: Token) -> None:
-        """Click's port-numbering rules for one arrow between two element lists."""
-        sides = [inputs, outputs]          # k = 0: inputs (ports idx 1), k = 1: outputs (idx 2)
-        minp = [0, 0]
-        expandable = [0, 0]
-        for k in (0, 1):
-            for ent in sides[k]:
-                ports = ent[1 + k]
-                n = len(ports)
-                if n <= 1:
-                    minp[k] += 1
-                elif ports[-1] == -1:
-                    minp[k] += n - 1
-                    expandable[k] += 1
-                else:
-                    minp[k] += n
-        if expandable[0] + expandable[1] > 1:
-            raise self.error("at most one expandable port allowed per connection",
-                             arrow.start_pos, len(arrow.value))
-        if arrow.type == "DARROW":
-            for k in (0, 1):
-                if minp[k] == 1 and minp[1 - k] > 1 and len(sides[k][0][1 + k]) == 0:
-                    expandable[k] = 1
-        step = [minp[k] > 1 or bool(expandable[k]) for k in (0, 1)]
-        nexp = [minp[1 - k] - minp[k] if expandable[k] else 0 for k in (0, 1)]
-        if step[0] and step[1]:
-            if arrow.type != "DARROW":
-                raise self.error("many-to-many connections require '=>'", arrow.start_pos,
-                                 len(arrow.value), expected="'=>'")
-            if not expandable[0] and not expandable[1] and minp[0] != minp[1]:
-                raise self.error(f"connection mismatch: {minp[1]} outputs connected to "
-                                 f"{minp[0]} inputs", arrow.start_pos, len(arrow.value))
-            if not expandable[0] and minp[0] < minp[1]:
-                raise self.error(f"connection mismatch: {minp[1]} or more outputs connected to "
-                                 f"{minp[0]} inputs", arrow.start_pos, len(arrow.value))
-            if not expandable[1] and minp[1] < minp[0]:
-                raise self.error(f"connection mismatch: {minp[1]} outputs connected to "
-                                 f"{minp[0]} or more inputs", arrow.start_pos, len(arrow.value))
-        elif not step[0] and not step[1]:
-            step[0] = True
-        it = [0, 0]
-        ppos = [0, 0]
-        port = [-1, -1]
+        """Connect two element lists joined by ``arrow`` (Click's port-numbering rules)."""
         where = (self.path, arrow)
-        while it[0] < len(inputs) and it[1] < len(outputs):
-            for k in (0, 1):
-                if port[k] < 0:
-                    pv = sides[k][it[k]][1 + k]
-                    port[k] = pv[0] if pv else 0
-            self.c.connect(outputs[it[1]][0], port[1], inputs[it[0]][0], port[0],
-                           arrow.value, where)
-            for k in (0, 1):
-                if not step[k]:
-                    continue
-                pv = sides[k][it[k]][1 + k]
-                np_ = len(pv)
-                ppos[k] += 1
-                if ppos[k] < np_ and pv[ppos[k]] >= 0:
-                    port[k] = pv[ppos[k]]
-                elif np_ and pv[-1] == -1 and nexp[k] > 0:
-                    port[k] = pv[np_ - 2] + ppos[k] - (np_ - 2)
-                    nexp[k] -= 1
-                elif np_ == 0 and minp[k] == 1 and nexp[k] > 0:
-                    port[k] = ppos[k]
-                    nexp[k] -= 1
-                else:
-                    port[k] = -1
-                    ppos[k] = 0
-                    it[k] += 1
+        if len(outputs) == 1 and len(inputs) == 1:
+            (f, _fin, fout), (to, tin, _tout) = outputs[0], inputs[0]
+            if len(fout) <= 1 and len(tin) <= 1:    # "a [p] -> [q] b": nothing to number
+                self.c.connect(f, fout[0] if fout else 0, to, tin[0] if tin else 0,
+                               arrow.value, where)
+                return
+        try:
+            pairs = pair_ports([End(e[0], e[2]) for e in outputs],
+                               [End(e[0], e[1]) for e in inputs], arrow.type == "DARROW")
+        except PortError as err:
+            raise self.error(str(err), arrow.start_pos, len(arrow.value),
+                             expected=err.expected) from None
+        for f, fp, to, tp in pairs:
+            self.c.connect(f, fp, to, tp, arrow.value, where)
 
     # ---- expansion (create_router) -------------------------------------------
 
     def expand_all(self) -> None:
         for name, value in self.cli_defines.items():
-            self.root_scope.define(name, str(value), override=True)
+            self.root_scope.define(name.lstrip("$"), str(value), override=True)
         self.c = self.root
         for i in range(len(self.root.names)):
             self.expand_element(i, self.root_scope)
@@ -735,7 +687,7 @@ class Elaborator:
         seen_edges = set()
         types = t.types
 
-        def targets(idx, port, depth, visiting):
+        def targets(idx, port, depth, visiting, where):
             if types[idx] is not TUNNEL:
                 yield idx, port
                 return
@@ -743,11 +695,18 @@ class Elaborator:
             if src is None or (src, port) in visiting or depth > 64:
                 return
             visiting = visiting | {(src, port)}
-            for c in outs.get((src, port), ()):
-                yield from targets(c[2], c[3], depth + 1, visiting)
+            inner = outs.get((src, port))
+            if not inner:
+                self.unconnected_tunnel(idx, src, port, where)
+            for c in inner or ():
+                yield from targets(c[2], c[3], depth + 1, visiting, where)
 
+        ins = {(c[2], c[3]) for c in t.conns}
         for c in t.conns:
             if types[c[0]] is TUNNEL:
+                partner = self.tunnel_out.get(c[0])
+                if partner is not None and (partner, c[1]) not in ins:
+                    self.unfed_tunnel(c[0], partner, c[1], c[5])
                 continue
             if types[c[2]] is not TUNNEL:           # the common case: no tunnel to follow
                 key = c[:4]
@@ -755,12 +714,35 @@ class Elaborator:
                     seen_edges.add(key)
                     result.append(c)
                 continue
-            for dst, dport in targets(c[2], c[3], 0, frozenset()):
+            for dst, dport in targets(c[2], c[3], 0, frozenset(), c[5]):
                 key = (c[0], c[1], dst, dport)
                 if key not in seen_edges:
                     seen_edges.add(key)
                     result.append((c[0], c[1], dst, dport, c[4], c[5]))
         return result
+
+    def unconnected_tunnel(self, idx: int, src: int, port: int, where) -> None:
+        """A connection reaches a compound (or group) port that leads nowhere: Click rejects it."""
+        names = self.root.names
+        if names[src] == names[idx] + "/input":
+            msg = f"'{names[idx]}' has no input {port}"
+            expected = "a connection from that input inside the compound"
+        else:
+            msg = f"'{names[src]}' output {port} unused"
+            expected = "a connection from that output outside the compound"
+        path, tok = where
+        raise self.error(msg, tok.start_pos, len(tok.value), path=path, expected=expected)
+
+    def unfed_tunnel(self, idx: int, partner: int, port: int, where) -> None:
+        """A compound (or group) port used inside but never connected outside."""
+        names = self.root.names
+        if names[idx] == names[partner] + "/input":
+            msg = f"'{names[partner]}' input {port} unused"
+        else:
+            msg = f"'{names[idx]}' has no output {port}"
+        path, tok = where
+        raise self.error(msg, tok.start_pos, len(tok.value), path=path,
+                         expected="a connection to that port outside the compound")
 
     def build_chain(self, main: str) -> Chain:
         t = self.root
@@ -805,16 +787,25 @@ class Elaborator:
             el.args = [_argument(a) for a in exp_args]
             return el
         base = cfg.start_pos
+        one_line = "\n" not in raw_text
+        if one_line:               # every argument is on the configuration's first line
+            line, col = el.config_span.line, el.config_span.col - base
         span = self.span
+        plain = config == raw_text       # no variables: raw and expanded arguments coincide
         for raw, text in zip(raw_args, exp_args):
-            arg = _argument(text)
-            arg.span = span(base + raw.start, base + raw.end, path)
+            arg, voff = _argument_at(text)
+            start, end = base + raw.start, base + raw.end
+            arg.span = (Span(path, start, end, line, col + start) if one_line
+                        else span(start, end, path))
             if arg.keyword is None:
                 arg.value_span = arg.span
             else:
-                ks = keyword_split(raw_text[raw.start:raw.end])
-                vstart = raw.start + ks[1] if ks is not None else raw.start
-                arg.value_span = span(base + vstart, base + raw.end, path)
+                if not (plain and end - start == len(text)):   # comments or variables inside
+                    ks = keyword_split(raw_text[raw.start:raw.end])
+                    voff = ks[1] if ks is not None else 0
+                vstart = start + voff
+                arg.value_span = (Span(path, vstart, end, line, col + vstart) if one_line
+                                  else span(vstart, end, path))
             el.args.append(arg)
         return el
 
@@ -842,18 +833,16 @@ def _overloads(comp):
         comp = comp.overload
 
 
-def _shift_word(text: str) -> tuple[str, str]:
-    words = text.split(None, 1)
-    if not words:
-        return "", ""
-    return words[0], (words[1] if len(words) > 1 else "")
-
-
 def _argument(text: str) -> Argument:
+    return _argument_at(text)[0]
+
+
+def _argument_at(text: str) -> tuple[Argument, int]:
+    """The Argument for one split argument, and the offset of its value in ``text``."""
     ks = keyword_split(text)
     if ks is not None and looks_like_keyword(ks[0]):
-        return Argument(text=text, keyword=ks[0], value=text[ks[1]:])
-    return Argument(text=text, value=text)
+        return Argument(text=text, keyword=ks[0], value=text[ks[1]:]), ks[1]
+    return Argument(text=text, value=text), 0
 
 
 def assign_arguments(args: list[str], formals: list[str]) -> Optional[list[str]]:

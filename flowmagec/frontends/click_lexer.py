@@ -29,15 +29,21 @@ from .click_config import find_config_end, skip_comment
 RESERVED = {"elementclass": "ELEMENTCLASS", "require": "REQUIRE", "define": "DEFINE",
             "provide": "PROVIDE"}
 
+# Leading whitespace is consumed with each token (one regex match per token).
 _TOKEN_RE = re.compile(r"""
-   (?P<ws>[ \t\n\r\f\v]+)
+   [ \t\n\r\f\v]*
+   (?: (?P<end>\Z)
  | (?P<comment>//|/\*)
  | (?P<ident>[A-Za-z0-9_@]+(?:/[A-Za-z0-9_@]+)*)
  | (?P<variable>\$[A-Za-z0-9_]+)
  | (?P<carrow>~[A-Za-z0-9/]*>)
  | (?P<op>->|=>|::|\|\||\.\.\.)
- | (?P<char>.)
+ | (?P<char>.) )
 """, re.VERBOSE | re.DOTALL)
+
+# Token(type, value, start_pos, line, column, end_line, end_column, end_pos) without the
+# keyword-argument compatibility shim of Token.__new__ (same positional signature).
+_NEW_TOKEN = getattr(Token, "_future_new", Token)
 
 _LINE_DIRECTIVE = re.compile(r"#[ \t]*(?:line[ \t]+)?\d")
 _PORT_WORD = re.compile(r"[A-Za-z0-9_@]+")
@@ -147,7 +153,14 @@ def tokenize(text: str, path: str = "<config>") -> Iterator[Token]:
     braces: list[bool] = []   # True for an elementclass body
     closed_class = False      # the last "}" closed an elementclass body
     match = _TOKEN_RE.match
-    while pos < n:
+    new = _NEW_TOKEN
+    while True:
+        m = match(text, pos)
+        kind = m.lastgroup
+        if kind == "end":
+            return
+        pos = m.start(kind)
+        end = m.end()
         c = text[pos]
         if c == "#" and (pos == 0 or text[pos - 1] in "\n\r"):
             if not _LINE_DIRECTIVE.match(text, pos):
@@ -156,28 +169,23 @@ def tokenize(text: str, path: str = "<config>") -> Iterator[Token]:
             nl = text.find("\n", pos)
             pos = n if nl < 0 else nl + 1
             continue
-        m = match(text, pos)
-        kind = m.lastgroup
-        end = m.end()
-        if kind == "ws":
-            pos = end
-            continue
-        if kind == "comment":
-            pos = skip_comment(text, pos, n)
-            continue
         if kind == "ident":
-            word = m.group()
+            word = m.group(kind)
             ttype = RESERVED.get(word, "IDENT")
             if ttype == "PROVIDE":
                 raise _syntax_error(path, text, pos, "'provide' is not allowed in a configuration",
                                     "an element, connection or declaration", len(word))
-            tok = Token(ttype, word, pos, None, None, end_pos=end)
+            tok = new(ttype, word, pos, None, None, None, None, end)
+        elif kind == "comment":
+            pos = skip_comment(text, pos, n)
+            continue
         elif kind == "variable":
-            tok = Token("VARIABLE", m.group(), pos, None, None, end_pos=end)
+            tok = new("VARIABLE", m.group(kind), pos, None, None, None, None, end)
         elif kind == "carrow":
-            tok = Token("CARROW", m.group(), pos, None, None, end_pos=end)
+            tok = new("CARROW", m.group(kind), pos, None, None, None, None, end)
         elif kind == "op":
-            tok = Token(_OPS[m.group()], m.group(), pos, None, None, end_pos=end)
+            op = m.group(kind)
+            tok = new(_OPS[op], op, pos, None, None, None, None, end)
         else:
             if c == "~":
                 raise _syntax_error(path, text, pos, "bad context arrow", "'~>' or '~name>'")
@@ -190,20 +198,20 @@ def tokenize(text: str, path: str = "<config>") -> Iterator[Token]:
                 if close < 0:
                     raise _syntax_error(path, text, pos, "unbalanced '(' in configuration string",
                                         "')'")
-                tok = Token("CONFIG", text[pos + 1:close], pos + 1, None, None, end_pos=close)
+                tok = new("CONFIG", text[pos + 1:close], pos + 1, None, None, None, None, close)
                 end = close + 1
             elif ttype == "LSQB":
                 close = _find_port_end(text, pos + 1, n)
                 if close < 0:
                     raise _syntax_error(path, text, pos, "unterminated port list", "']'")
-                tok = Token("PORT", text[pos:close + 1], pos, None, None, end_pos=close + 1)
+                tok = new("PORT", text[pos:close + 1], pos, None, None, None, None, close + 1)
                 end = close + 1
             else:
                 if ttype == "LBRACE":
                     braces.append(prev == "IDENT" and prev2 == "ELEMENTCLASS")
                 elif ttype == "RBRACE":
                     closed_class = braces.pop() if braces else False
-                tok = Token(ttype, c, pos, None, None, end_pos=end)
+                tok = new(ttype, c, pos, None, None, None, None, end)
         prev2, prev = prev, tok.type
         pos = end
         yield tok

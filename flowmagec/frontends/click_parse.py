@@ -52,6 +52,7 @@ class ElemNode:
     compound: Optional[CompoundNode] = None  # anonymous compound '{...}'
     stmts: list = field(default_factory=list)  # group body
     incoming: bool = False                  # preceded by an arrow in its connection
+    in_list: bool = False                   # one of several comma-separated elements
 
 
 @dataclass(eq=False)
@@ -87,14 +88,6 @@ Stmt = Union[ConnNode, ElementClassNode, RequireNode, DefineNode]
 _ARROWS = ("ARROW", "DARROW", "CARROW")
 
 
-def _tok_start(x) -> int:
-    return x.start_pos if isinstance(x, Token) else x.start
-
-
-def _tok_end(x) -> int:
-    return x.end_pos if isinstance(x, Token) else x.end
-
-
 class _Build(Transformer):
     """Builds the syntax tree while the LALR parser reduces (no parse tree kept)."""
 
@@ -122,23 +115,21 @@ class _Build(Transformer):
         return ConnNode(lists, arrows, lead, trail)
 
     def elist(self, items):
-        return [i for i in items if isinstance(i, ElemNode)]
+        nodes = [i for i in items if isinstance(i, ElemNode)]
+        if len(nodes) > 1:
+            for n in nodes:
+                n.in_list = True
+        return nodes
 
-    def elem(self, items):
-        if len(items) == 1:
-            return items[0]
-        first = items[0]
-        if isinstance(first, Token):          # input port, element[, output port]
-            node = items[1]
-            node.in_port = first
-            node.start = first.start_pos
-            out = items[2] if len(items) > 2 else None
-        else:
-            node = first
-            out = items[1]
-        if out is not None:
-            node.out_port = out
-            node.end = out.end_pos
+    @staticmethod
+    def _ports(node: "ElemNode", items, first: int, last: int) -> "ElemNode":
+        """Attach the PORT tokens before ``items[first]`` and after ``items[last]``."""
+        if first > 0:
+            node.in_port = items[0]
+            node.start = items[0].start_pos
+        if last + 1 < len(items):
+            node.out_port = items[-1]
+            node.end = items[-1].end_pos
         return node
 
     def implicit(self, items):
@@ -146,36 +137,49 @@ class _Build(Transformer):
         return ElemNode("implicit", p.start_pos, p.end_pos, in_port=p)
 
     def named(self, items):
-        ident = items[0]
+        first = 1 if items[0].type == "PORT" else 0
+        ident = items[first]
         node = ElemNode("named", ident.start_pos, ident.end_pos, ident=ident)
-        for it in items[1:]:
+        last = first
+        for i in range(first + 1, len(items)):
+            it = items[i]
             if isinstance(it, tuple):       # decl
                 node.has_decl = True
                 if isinstance(it[1], CompoundNode):
                     node.decl_compound = it[1]
+                    node.end = it[1].rbrace.end_pos
                 else:
                     node.decl_class = it[1]
-                node.end = _tok_end(it[1].rbrace if isinstance(it[1], CompoundNode) else it[1])
-            else:                           # CONFIG
+                    node.end = it[1].end_pos
+            elif it.type == "CONFIG":
                 node.config = it
                 node.end = it.end_pos + 1
-        return node
+            else:                           # output PORT
+                break
+            last = i
+        return self._ports(node, items, first, last)
 
     def decl(self, items):
         return (items[0], items[1])
 
     def anon_compound(self, items):
-        comp = items[0]
+        first = 1 if isinstance(items[0], Token) else 0
+        comp = items[first]
         node = ElemNode("compound", comp.lbrace.start_pos, comp.rbrace.end_pos, compound=comp)
-        if len(items) > 1:
-            node.config = items[1]
-            node.end = items[1].end_pos + 1
-        return node
+        last = first
+        if first + 1 < len(items) and items[first + 1].type == "CONFIG":
+            node.config = items[first + 1]
+            node.end = node.config.end_pos + 1
+            last = first + 1
+        return self._ports(node, items, first, last)
 
     def group(self, items):
-        lpar, rpar = items[0], items[-1]
-        stmts = [i for i in items[1:-1] if not isinstance(i, Token)]
-        return ElemNode("group", lpar.start_pos, rpar.end_pos, stmts=stmts, ident=lpar)
+        first = 1 if items[0].type == "PORT" else 0
+        last = len(items) - 1 if items[-1].type == "RPAR" else len(items) - 2
+        lpar, rpar = items[first], items[last]
+        stmts = [i for i in items[first + 1:last] if not isinstance(i, Token)]
+        node = ElemNode("group", lpar.start_pos, rpar.end_pos, stmts=stmts, ident=lpar)
+        return self._ports(node, items, first, last)
 
     def compound(self, items):
         lbrace, rbrace = items[0], items[-1]

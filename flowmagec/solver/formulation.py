@@ -3,7 +3,7 @@
 Decision variables (all Booleans; costs are linear terms over them):
   sel[s][c]   stage s dispatches on candidate field set c (exactly one per stage)
   nothing[i]  NF i runs shared-nothing (else shared); stateless elements have none
-  second[p]   element at chain position p runs in the second stage (monotone in p)
+  second[i]   stateful NF i runs in the second stage (monotone along the chain)
   sym[s]      stage s uses a symmetric hash
 
 Hard constraints:
@@ -121,6 +121,22 @@ class Solution:
         return tuple(self.fields[: self.stages_used])
 
 
+def dominant(cands: list[Candidate], problem: Problem) -> list[Candidate]:
+    """Drop candidates another one beats on every count (an exact reduction).
+
+    Two field sets that make exactly the same NFs private cost the same except
+    for load imbalance (and symmetry, which is part of the pattern), so only the
+    best-spreading one (ties: lower rank) of each pattern can be optimal."""
+    best: dict[tuple, Candidate] = {}
+    for c in cands:
+        pattern = (tuple(bool(n.key) and set(c.fields) <= n.key for n in problem.stateful),
+                   c.symmetric_ok)
+        cur = best.get(pattern)
+        if cur is None or (c.imbalance, c.rank) < (cur.imbalance, cur.rank):
+            best[pattern] = c
+    return sorted(best.values(), key=lambda c: c.rank)
+
+
 def _real(x: float) -> z3.ArithRef:
     # Rounded to 1e-6 so equal inputs give exactly equal rationals (stable ties).
     return z3.RealVal(Fraction(round(x * 1_000_000), 1_000_000))
@@ -137,13 +153,18 @@ class Formulation:
     def __init__(self, problem: Problem):
         self.p = problem
         self.nstages = problem.stages
-        self.cands = [problem.nic_candidates] + ([problem.soft_candidates] if self.nstages > 1 else [])
+        self.cands = [dominant(problem.nic_candidates, problem)]
+        if self.nstages > 1:
+            self.cands.append(dominant(problem.soft_candidates, problem))
         self.sel = [[z3.Bool(f"sel{s}_{'+'.join(c.fields)}") for c in cs]
                     for s, cs in enumerate(self.cands)]
         self.sym = [z3.Bool(f"sym{s}") for s in range(self.nstages)]
         self.nothing = {n.element: z3.Bool(f"nothing[{n.element}]") for n in problem.stateful}
-        self.second = ({n.element: z3.Bool(f"second[{n.element}]") for n in problem.nfs}
+        # The split can only fall right before a stateful NF: stateless elements
+        # ride with the stateful NF before them (they cost the same in any mode).
+        self.second = ({n.element: z3.Bool(f"second[{n.element}]") for n in problem.stateful}
                        if self.nstages > 1 else {})
+        self.anchor = self._anchors()
         self.tracked: dict[str, tuple[z3.BoolRef, NFModel, str]] = {}
         self.structure: list[z3.BoolRef] = []
         self._build_structure()
@@ -151,44 +172,51 @@ class Formulation:
         self._build_cost()
 
     # ---- helpers ---------------------------------------------------------
-    def in_stage(self, n: NFModel, s: int) -> z3.BoolRef:
-        if self.nstages == 1:
-            return z3.BoolVal(True)
-        return self.second[n.element] if s == 1 else z3.Not(self.second[n.element])
+    def _anchors(self) -> dict[str, Optional[str]]:
+        """Element -> the stateful NF whose stage it shares (None: always stage 0)."""
+        out, last = {}, None
+        for n in self.p.nfs:
+            last = n.element if n.stateful else last
+            out[n.element] = last
+        return out
 
-    def dispatches_on(self, s: int, f: str) -> z3.BoolRef:
-        return z3.Or([v for v, c in zip(self.sel[s], self.cands[s]) if f in c.fields] or
-                     [z3.BoolVal(False)])
+    def in_second(self, n: NFModel) -> z3.BoolRef:
+        a = self.anchor[n.element]
+        return self.second[a] if self.second and a is not None else z3.BoolVal(False)
+
+    def in_stage(self, n: NFModel, s: int) -> z3.BoolRef:
+        return self.in_second(n) if s == 1 else z3.Not(self.in_second(n))
 
     def any_second(self) -> z3.BoolRef:
-        return self.second[self.p.nfs[-1].element] if self.second else z3.BoolVal(False)
+        return z3.Or(list(self.second.values())) if self.second else z3.BoolVal(False)
+
+    def private_under(self, n: NFModel, cand: Candidate) -> bool:
+        """NF n keeps private state when its stage dispatches on ``cand``."""
+        return (bool(n.key) and set(cand.fields) <= n.key
+                and (cand.symmetric_ok or not (n.symmetric and self.p.bidirectional)))
 
     # ---- constraints -----------------------------------------------------
     def _build_structure(self):
         c = self.structure
         for s, vs in enumerate(self.sel):
             c.append(z3.PbEq([(v, 1) for v in vs], 1))
-            c.append(z3.Implies(self.sym[s], z3.Or([v for v, cand in zip(vs, self.cands[s])
-                                                    if cand.symmetric_ok] or [z3.BoolVal(False)])))
-        order = self.p.nfs
-        for a, b in zip(order, order[1:]):          # one split point: second stage is a suffix
+        stateful = self.p.stateful
+        for a, b in zip(stateful, stateful[1:]):    # one split point: second stage is a suffix
             if self.second:
                 c.append(z3.Implies(self.second[a.element], self.second[b.element]))
         # Shared-nothing iff the stage's fields are a subset of the key (and, for a
-        # symmetric NF on bidirectional traffic, the stage can hash symmetrically).
+        # symmetric NF on bidirectional traffic, the stage hashes symmetrically).
         # Private is never costlier than shared, so the mode is defined, not free.
-        for n in self.p.stateful:
-            fits = []
-            for s in range(self.nstages):
-                ok = [v for v, cand in zip(self.sel[s], self.cands[s])
-                      if set(cand.fields) <= n.key
-                      and (cand.symmetric_ok or not (n.symmetric and self.p.bidirectional))]
-                fits.append(z3.And(self.in_stage(n, s), z3.Or(ok or [z3.BoolVal(False)])))
+        for n in stateful:
+            fits = [z3.And(self.in_stage(n, s),
+                           z3.Or([v for v, cand in zip(self.sel[s], self.cands[s])
+                                  if self.private_under(n, cand)] or [z3.BoolVal(False)]))
+                    for s in range(self.nstages)]
             c.append(self.nothing[n.element] == z3.Or(fits))
-        # A stage hashes symmetrically only when one of its NFs needs it.
+        # A stage hashes symmetrically exactly when one of its private NFs needs it.
         for s in range(self.nstages):
             needs = [z3.And(self.nothing[n.element], self.in_stage(n, s))
-                     for n in self.p.stateful if n.symmetric and self.p.bidirectional]
+                     for n in stateful if n.symmetric and self.p.bidirectional]
             c.append(self.sym[s] == z3.Or(needs or [z3.BoolVal(False)]))
 
     def _build_tracked(self):
@@ -199,37 +227,43 @@ class Formulation:
                                                        MUST_BE_PRIVATE[n.sharing])
 
     # ---- cost ------------------------------------------------------------
-    def _stage_work(self, s: int) -> z3.ArithRef:
+    def _element_work(self, n: NFModel, s: int) -> z3.ArithRef:
+        """Cycles/packet of n weighted by the imbalance of stage s's fields, if n is in s.
+
+        Every candidate fixes both the imbalance and whether n is private, so the
+        term is a constant picked by Booleans (a tight, linear encoding)."""
         terms = []
-        for n in self.p.nfs:
-            inside = self.in_stage(n, s)
+        for v, cand in zip(self.sel[s], self.cands[s]):
             if n.cost is None:
-                terms.append(z3.If(inside, _real(n.stateless_work), 0))
+                cycles = n.stateless_work
             else:
-                per_mode = z3.If(self.nothing[n.element], _real(n.cost.work), _real(n.cost.shared))
-                terms.append(z3.If(inside, per_mode, 0))
-        if s == 1:
-            terms.append(z3.If(self.any_second(), _real(self.p.constants.handoff_cycles), 0))
-        return z3.Sum(terms) if terms else z3.RealVal(0)
+                cycles = n.cost.work if self.private_under(n, cand) else n.cost.shared
+            terms.append(z3.If(v, _real(cand.imbalance * cycles), 0))
+        return z3.If(self.in_stage(n, s), z3.Sum(terms), 0)
 
     def _build_cost(self):
-        cores = self.p.cores
         self.work = z3.Real("work")
         self.serial = z3.Real("serial")
         self.time = z3.Real("time")
-        spread = []
-        for s in range(self.nstages):
-            ws = z3.Real(f"work{s}")
-            self.structure.append(ws == self._stage_work(s))
-            spread += [z3.If(v, _real(c.imbalance) * ws, 0) for v, c in zip(self.sel[s], self.cands[s])]
-        self.structure.append(self.work == z3.Sum(spread))
+        spread = [self._element_work(n, s) for n in self.p.nfs for s in range(self.nstages)]
+        if self.nstages > 1:
+            handoff = self.p.constants.handoff_cycles
+            spread.append(z3.If(self.any_second(), z3.Sum(
+                [z3.If(v, _real(c.imbalance * handoff), 0) for v, c in zip(self.sel[1], self.cands[1])]),
+                0))
+        self.structure.append(self.work == z3.Sum(spread or [z3.RealVal(0)]))
         self.structure.append(self.serial == z3.Sum(
             [z3.If(self.nothing[n.element], 0, _real(n.cost.serial)) for n in self.p.stateful]
             or [z3.RealVal(0)]))
-        self.structure.append(self.time >= self.work / cores)
+        self.structure.append(self.time >= self.work / self.p.cores)
         self.structure.append(self.time >= self.serial)
-        self.rank = [z3.Sum([z3.If(v, c.rank, 0) for v, c in zip(self.sel[s], self.cands[s])])
-                     for s in range(self.nstages)]
+        # Deterministic tie-break (one integer objective): fewer NFs in the second
+        # stage, then stage 0's fields earlier in canonical order, then stage 1's.
+        width = len(all_field_sets()) + 1
+        terms = [z3.If(v, width * width * 1, 0) for v in self.second.values()]
+        for s, weight in zip(range(self.nstages), (width, 1)):
+            terms += [z3.If(v, c.rank * weight, 0) for v, c in zip(self.sel[s], self.cands[s])]
+        self.tiebreak = z3.Sum(terms or [z3.IntVal(0)])
 
     # ---- solving ---------------------------------------------------------
     def optimizer(self) -> z3.Optimize:
@@ -239,10 +273,7 @@ class Formulation:
         opt.add([expr for expr, _, _ in self.tracked.values()])
         opt.minimize(self.time)
         opt.minimize(self.work)
-        if self.second:
-            opt.minimize(z3.Sum([z3.If(v, 1, 0) for v in self.second.values()]))
-        for r in self.rank:
-            opt.minimize(r)
+        opt.minimize(self.tiebreak)
         return opt
 
     def best(self, k: int = 1) -> list[Solution]:
@@ -270,8 +301,7 @@ class Formulation:
     def _decode(self, m: z3.ModelRef) -> Solution:
         chosen = [next(c for v, c in zip(self.sel[s], self.cands[s]) if z3.is_true(m.eval(v, True)))
                   for s in range(self.nstages)]
-        stage_of = {n.element: (1 if self.second and z3.is_true(m.eval(self.second[n.element], True))
-                                else 0) for n in self.p.nfs}
+        stage_of = {n.element: int(z3.is_true(m.eval(self.in_second(n), True))) for n in self.p.nfs}
         modes = {}
         for n in self.p.nfs:
             if not n.stateful:

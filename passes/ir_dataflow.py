@@ -1,0 +1,652 @@
+"""Data flow over a unit's IR: packet-header pointers, header-field taint, keyed
+lookups and the state memory they return.
+
+An abstract value per SSA value, computed by a small fixpoint over the
+per-packet functions (and their callees in the module, through parameters):
+
+- ``Hdr(layer, offset, record)``: a pointer ``offset`` bytes into a packet
+  header of ``layer`` (``ip4``, ``l4``, ``ether``, ``frame`` = Ethernet+IPv4
+  from the start of the packet data, or None when unknown).  Sources: calls to
+  header accessors (``ip_header``, ``transport_header``,
+  ``vlib_buffer_get_current``...), instructions inlined from them (their
+  ``!dbg`` scope names the accessor), values whose ``#dbg_value`` variable is
+  declared as a header-struct pointer, and ``rte_mbuf`` ``buf_addr + data_off``.
+- ``Taint(fields, sym)``: data loaded from a header field (by the header
+  struct's debug layout, else the standard IPv4/L4/Ethernet offsets) and
+  everything computed from it.  ``sym`` marks a min/max/xor/sum of a source
+  and the matching destination field (a direction-free key).
+- memory taint: a local object (key struct, bihash kv) a tainted value was
+  stored or copied into, by its root (alloca / argument).
+
+Sinks are keyed lookups: calls of ``KEYED_METHODS`` on an object, library
+table calls (``TABLE_CALLS``) and GEPs indexing a non-local array with a
+tainted index.  Each lookup records the container (named through the debug
+layouts: ``this->_flows`` -> ``_flows``), the key fields, and the values that
+carry its result (state memory for the write pass).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import header_fields as hf
+from .ir_module import _GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet
+from .source_dataflow import COPY_CALLS, KEYED_METHODS, TABLE_CALLS
+
+# Standard byte offsets -> field, per layer, for when no debug layout is known.
+STANDARD_OFFSETS: dict[str, dict[int, tuple[str, int]]] = {
+    "ip4": {12: ("src_ip", 4), 16: ("dst_ip", 4), 9: ("protocol", 1), 4: ("ip_id", 2),
+            1: ("tos", 1)},
+    "l4": {0: ("src_port", 2), 2: ("dst_port", 2)},
+    "ether": {0: ("dst_mac", 6), 6: ("src_mac", 6), 12: ("ethertype", 2)},
+    "frame": {0: ("dst_mac", 6), 6: ("src_mac", 6), 26: ("src_ip", 4), 30: ("dst_ip", 4),
+              23: ("protocol", 1), 18: ("ip_id", 2), 34: ("src_port", 2),
+              36: ("dst_port", 2)},
+}
+for _l4 in ("tcp", "udp"):
+    STANDARD_OFFSETS[_l4] = STANDARD_OFFSETS["l4"]
+STANDARD_OFFSETS["ip"] = STANDARD_OFFSETS["ip4"]
+
+# Accessors whose result is the start of the packet data (layer from the declared type).
+DATA_ACCESSORS = {"data", "buffer", "vlib_buffer_get_current", "rte_pktmbuf_mtod",
+                  "rte_pktmbuf_mtod_offset"}
+PACKET_OWNERS = ("Packet", "WritablePacket")
+INT_OPS = {"zext", "sext", "trunc", "shl", "lshr", "ashr", "and", "or", "add", "sub", "mul",
+           "urem", "srem", "udiv", "xor", "bitcast", "freeze", "ptrtoint", "inttoptr",
+           "fshl", "fshr"}
+SYM_OPS = {"xor", "add"}
+MINMAX = ("llvm.umin", "llvm.umax", "llvm.smin", "llvm.smax")
+PASS_THROUGH = {"bitcast", "addrspacecast", "freeze"}
+# Container methods: the source passes' keyed methods plus FastClick HashMap's findp.
+TABLE_METHODS = KEYED_METHODS | {"findp", "find_force", "lookup"}
+# Calls whose pointer arguments are inputs (key, value to insert), not results.
+INSERT_WORDS = ("set", "insert", "emplace", "add", "put", "update")
+PAIRS = [("src_ip", "dst_ip"), ("src_port", "dst_port"), ("src_mac", "dst_mac")]
+
+
+@dataclass(frozen=True)
+class Hdr:
+    layer: Optional[str]
+    offset: Optional[int]
+    record: Optional[str] = None     # header struct name when declared
+
+
+@dataclass(frozen=True)
+class Taint:
+    fields: frozenset
+    sym: bool = False
+
+    def __or__(self, other: "Taint") -> "Taint":
+        return Taint(self.fields | other.fields, self.sym or other.sym)
+
+
+@dataclass
+class Lookup:
+    """One keyed access to a container on the per-packet path."""
+    fn: IRFunction
+    ins: Ins
+    container: str
+    fields: frozenset
+    sym: bool
+    how: str                              # 'call X' | 'index' | 'inlined X'
+    results: set = field(default_factory=set)   # ValueRefs carrying the result
+    holders: set = field(default_factory=set)   # local memory the result is written to
+
+
+def has_pair(fields) -> bool:
+    return any(a in fields and b in fields for a, b in PAIRS)
+
+
+class HeaderLayouts:
+    """Header field of a (layer, record, offset, size) access."""
+
+    def __init__(self, mod: IRModule):
+        self.mod = mod
+
+    def fields_at(self, hdr: Hdr, size: int) -> set[str]:
+        if hdr.offset is None:
+            return set()
+        out = set()
+        comp = self.mod.debug.composite(hdr.record) if hdr.record else None
+        if comp is not None and self.mod.debug.members(comp):
+            layer = hdr.layer or hf.HEADER_STRUCTS.get(hdr.record)
+            for m in self.mod.debug.members(comp):
+                if m.offset < hdr.offset + size and hdr.offset < m.offset + max(m.size, 1):
+                    out |= hf.fields_of(layer, m.name)
+            return out
+        table = STANDARD_OFFSETS.get(hdr.layer or "", {})
+        for off, (name, width) in table.items():
+            if off < hdr.offset + size and hdr.offset < off + width:
+                out.add(name)
+        return out
+
+
+def layer_of_record_names(names: list[str]) -> tuple[Optional[str], Optional[str]]:
+    """(layer, record name) of a type named like a header struct."""
+    for n in names:
+        if n in hf.HEADER_STRUCTS and n != "ip":
+            return hf.HEADER_STRUCTS[n], n
+    return None, None
+
+
+class FlowAnalysis:
+    """Abstract interpretation of the per-packet functions (see module doc)."""
+
+    MAX_ROUNDS = 4
+
+    def __init__(self, unit, ctx, container_names: set[str]):
+        self.unit = unit
+        self.mod = ir_module(unit, ctx)
+        self.pp = per_packet(unit, ctx)
+        self.layouts = HeaderLayouts(self.mod)
+        self.known_containers = container_names
+        self.env: dict = {}                 # ValueRef -> Hdr | Taint
+        self.mem: dict = {}                 # root ValueRef -> Taint
+        self.params: dict = {}              # (fn name, arg index) -> Hdr | Taint
+        self.lookups: dict = {}             # (fn name, ins index) -> Lookup
+        self.fn_of: dict = {}
+
+    # ------------------------------------------------------------ helpers
+    def root(self, fn: IRFunction, v, depth: int = 0):
+        """The object a pointer points into: follow GEPs and casts to their base."""
+        for _ in range(32):
+            ins = fn.value_of(v)
+            if ins is None or ins.opcode not in ("getelementptr", *PASS_THROUGH):
+                return v
+            v = ins.operands[0]
+        return v
+
+    def gep_offset(self, fn: IRFunction, ins: Ins) -> tuple[Optional[int], list[str]]:
+        """(constant byte offset or None, member names stepped through) of a GEP."""
+        off, steps = self.gep_steps(fn, ins)
+        return off, [m.name if m is not None else "[]" for _, m in steps]
+
+    def gep_steps(self, fn: IRFunction, ins: Ins) -> tuple[Optional[int], list]:
+        """(constant byte offset or None, [(record DI id or None, Member or None for an
+        array step)]) of a GEP, members named through the debug layouts."""
+        m = _GEP_TYPE_RE.search(ins.text)
+        if not m:
+            return None, []
+        ty_text = m.group(1)
+        ops = ins.operands[1:]
+        consts = [o.get_constant_value() if o.is_constant else None for o in ops]
+        if not consts:
+            return None, []
+        steps: list = []
+        if ty_text.startswith("%"):
+            ty = self.mod.struct_type(ty_text)
+            record = self.mod.record_name(ty_text)
+        elif ty_text.startswith("["):
+            ty, record = None, None
+        else:
+            width = {"i8": 1, "i16": 2, "i32": 4, "i64": 8, "ptr": 8}.get(ty_text)
+            if width is None or consts[0] is None:
+                return None, []
+            return consts[0] * width, []
+        if ty is None:
+            return None, []
+        off: Optional[int] = 0
+        if consts[0] != 0:
+            steps.append((None, None))
+            off = None if consts[0] is None else consts[0] * self.mod.size_of(ty)
+        cur, comp = ty, self.mod.debug.composite(record) if record else None
+        for c in consts[1:]:
+            if cur.is_struct:
+                if c is None:
+                    return None, steps
+                elem_off = self.mod.target.get_element_offset(cur, c)
+                mem = self.mod.debug.member_at(comp, elem_off) if comp is not None else None
+                steps.append((comp, mem))
+                if mem is not None:
+                    inner = self.mod.debug.strip_qualifiers(mem.type_id)
+                    comp = inner if self.mod.debug.kind(inner) == "DICompositeType" else None
+                else:
+                    comp = None
+                if off is not None:
+                    off += elem_off
+                cur = list(cur.elements)[c]
+            elif cur.is_array or cur.is_vector:
+                elem = list(cur.elements)[0]
+                steps.append((None, None))
+                if off is not None:
+                    off = None if c is None else off + c * self.mod.size_of(elem)
+                cur, comp = elem, None
+            else:
+                return None, steps
+        return off, steps
+
+    def path(self, fn: IRFunction, v, depth: int = 0) -> list[str]:
+        """Names from the root object to ``v``: ``['flowstat_main', 'per_thread_data', '[]', 'table']``."""
+        if depth > 24:
+            return []
+        ins = fn.value_of(v)
+        if ins is None:
+            name = getattr(v, "name", "") or ""
+            return [name] if name else []
+        if ins.opcode == "load" and fn.value_of(ins.operands[0]) is None:
+            # a load straight from a global reads its first member (no GEP for offset 0)
+            g = ins.operands[0]
+            first = self.mod.debug.member_at(self.mod.global_record(getattr(g, "name", "")), 0)
+            return self.path(fn, g, depth + 1) + ([first.name] if first else [])
+        if ins.opcode == "getelementptr":
+            _, names = self.gep_offset(fn, ins)
+            return self.path(fn, ins.operands[0], depth + 1) + names
+        if ins.opcode in PASS_THROUGH or ins.opcode == "load":
+            return self.path(fn, ins.operands[0], depth + 1)
+        if ins.opcode in ("call", "invoke"):
+            c = fn.callee(ins)
+            name = c.simple if isinstance(c, IRFunction) else str(c or "")
+            return [name.split("(")[0] + "()"]
+        return [ins.name.lstrip("%")] if ins.name else []
+
+    def container_name(self, fn: IRFunction, v, depth: int = 0) -> str:
+        """The member/global a container pointer names, as the source passes spell it."""
+        root = self.root(fn, v)
+        if root in fn.args and getattr(root, "name", "") != "this" and depth < 4:
+            # a table passed by reference (``on_control(HashTable &t, ...)``): the caller's name
+            i = fn.args.index(root)
+            for caller, site in self.call_sites(fn):
+                args = site.operands
+                if i < len(args) - 1:
+                    name = self.container_name(caller, args[i], depth + 1)
+                    if name:
+                        return name
+        parts = [p for p in self.path(fn, v) if p and p not in ("this", "[]")]
+        parts = [re.sub(r"\.(i|\d+)(\.i\d*)*$", "", p) for p in parts]
+        for p in reversed(parts):      # innermost member the source passes also name
+            if p in self.known_containers:
+                return p
+        return parts[-1] if parts else ""
+
+    def call_sites(self, callee: IRFunction) -> list[tuple[IRFunction, Ins]]:
+        out = []
+        for caller_name in self.mod.call_graph.predecessors(callee.name):
+            caller = self.mod.functions[caller_name]
+            out += [(caller, i) for i in caller.ins if caller.callee(i) is callee]
+        return out
+
+    def is_local(self, fn: IRFunction, v) -> bool:
+        ins = fn.value_of(self.root(fn, v))
+        return ins is not None and ins.opcode == "alloca"
+
+    # ------------------------------------------------------------ sources
+    def declared_header(self, fn: IRFunction, ins: Ins) -> Optional[Hdr]:
+        """A header pointer by the declared type of the variable the value is bound to."""
+        for var in fn.declared.get(ins.name, []):
+            _, tid = self.mod.debug.local_variable(var)
+            pointee = self.mod.debug.pointee(tid)
+            if pointee is None:
+                continue
+            layer, record = layer_of_record_names(self.mod.debug.type_names(pointee))
+            if layer:
+                return Hdr(layer, 0, record)
+        return None
+
+    def accessor_result(self, fn: IRFunction, ins: Ins) -> Optional[Hdr]:
+        """An instruction inlined from a header accessor whose value leaves the accessor."""
+        chain = self.mod.debug.inline_chain(ins.dbg)
+        if not chain or not chain[0][0]:
+            return None
+        acc = chain[0][0]
+        if acc not in hf.HEADER_ACCESSORS and acc not in DATA_ACCESSORS:
+            return None
+        if ins.opcode not in ("load", "getelementptr", "select", "phi"):
+            return None
+        if not str(ins.ref.type) == "ptr":
+            return None
+        layer = hf.HEADER_ACCESSORS.get(acc)
+        return Hdr(layer, 0)
+
+    def call_source(self, fn: IRFunction, ins: Ins, callee) -> Optional[Hdr]:
+        name = callee.qualname if isinstance(callee, IRFunction) else str(callee)
+        simple = re.sub(r"\(.*$", "", name).rsplit("::", 1)[-1]
+        owner = re.sub(r"\(.*$", "", name).rsplit("::", 1)[0] if "::" in name else ""
+        if simple in hf.HEADER_ACCESSORS and hf.HEADER_ACCESSORS[simple]:
+            return Hdr(hf.HEADER_ACCESSORS[simple], 0)
+        if simple in DATA_ACCESSORS and (not owner or owner.endswith(PACKET_OWNERS)):
+            return Hdr(None, 0)
+        return None
+
+    # ------------------------------------------------------------ transfer
+    def get(self, fn: IRFunction, v):
+        if v in self.env:
+            return self.env[v]
+        if getattr(v, "value_kind", None) is not None and str(v.value_kind).endswith("argument"):
+            for i, a in enumerate(fn.args):
+                if a == v:
+                    return self.params.get((fn.name, i))
+        return None
+
+    def set(self, v, val) -> bool:
+        if val is None:
+            return False
+        old = self.env.get(v)
+        if isinstance(old, Taint) and isinstance(val, Taint):
+            val = old | val
+        elif isinstance(old, Hdr) and isinstance(val, Hdr):
+            if old.layer and not val.layer:
+                val = old
+        if old == val:
+            return False
+        self.env[v] = val
+        return True
+
+    def taint_of(self, fn: IRFunction, v) -> Optional[Taint]:
+        val = self.get(fn, v)
+        return val if isinstance(val, Taint) else None
+
+    def pointee_taint(self, fn: IRFunction, v) -> Optional[Taint]:
+        """Taint of the memory a pointer argument points to."""
+        r = self.root(fn, v)
+        t = self.mem.get(r)
+        if t is None:
+            for i, a in enumerate(fn.args):
+                if a == r:
+                    t = self.mem.get((fn.name, i))
+        return t
+
+    def add_mem(self, fn: IRFunction, ptr, t: Taint) -> bool:
+        r = self.root(fn, ptr)
+        key = r
+        for i, a in enumerate(fn.args):
+            if a == r:
+                key = (fn.name, i)
+        old = self.mem.get(key)
+        new = t if old is None else old | t
+        if new == old:
+            return False
+        self.mem[key] = new
+        return True
+
+    def step(self, fn: IRFunction, ins: Ins) -> bool:
+        op, ops = ins.opcode, ins.operands
+        changed = False
+        declared = self.declared_header(fn, ins) if ins.name else None
+        if op == "getelementptr":
+            base = self.get(fn, ops[0])
+            if isinstance(base, Hdr):
+                off, _ = self.gep_offset(fn, ins)
+                if off is not None and base.offset is not None:
+                    changed |= self.set(ins.ref, Hdr(base.layer, base.offset + off, base.record))
+                elif base.layer in ("ip4", "ip") and base.offset == 0:
+                    changed |= self.set(ins.ref, Hdr("l4", 0))     # ip + ihl*4
+                elif base.layer is None and base.offset is not None:
+                    changed |= self.set(ins.ref, Hdr(None, None))
+            else:
+                changed |= self._index_sink(fn, ins)
+        elif op in PASS_THROUGH or op in ("select", "phi"):
+            vals = [self.get(fn, o) for o in (ops[1:] if op == "select" else ops)]
+            hdrs = [v for v in vals if isinstance(v, Hdr)]
+            taints = [v for v in vals if isinstance(v, Taint)]
+            if hdrs:
+                changed |= self.set(ins.ref, hdrs[0])
+            elif taints:
+                t = taints[0]
+                for x in taints[1:]:
+                    t = t | x
+                if op == "select" and self._is_minmax_select(fn, ins, taints):
+                    t = Taint(t.fields, True)
+                changed |= self.set(ins.ref, t)
+        elif op == "load":
+            src = self.get(fn, ops[0])
+            if isinstance(src, Hdr) and str(ins.ref.type) != "ptr":
+                size = self._load_size(ins)
+                fields = self.layouts.fields_at(src, size)
+                if fields:
+                    changed |= self.set(ins.ref, Taint(frozenset(fields)))
+            elif not isinstance(src, Hdr):
+                t = self.pointee_taint(fn, ops[0])
+                if t is not None and str(ins.ref.type) != "ptr":
+                    changed |= self.set(ins.ref, t)
+        elif op == "store":
+            t = self.taint_of(fn, ops[0])
+            if t is not None and not isinstance(self.get(fn, ops[1]), Hdr):
+                changed |= self.add_mem(fn, ops[1], t)
+        elif op in INT_OPS:
+            taints = [t for t in (self.taint_of(fn, o) for o in ops) if t is not None]
+            if taints:
+                t = taints[0]
+                for x in taints[1:]:
+                    t = t | x
+                if op in SYM_OPS and len(taints) == 2 and self._crosses(taints):
+                    t = Taint(t.fields, True)
+                changed |= self.set(ins.ref, t)
+        elif op in ("call", "invoke"):
+            changed |= self._call(fn, ins)
+        if declared is not None:
+            cur = self.env.get(ins.ref)
+            if not (isinstance(cur, Hdr) and cur.record == declared.record and cur.offset == 0):
+                self.env[ins.ref] = declared
+                changed = True
+        elif ins.ref not in self.env:
+            acc = self.accessor_result(fn, ins)
+            if acc is not None:
+                changed |= self.set(ins.ref, acc)
+        return changed
+
+    @staticmethod
+    def _load_size(ins: Ins) -> int:
+        m = re.search(r"= load (?:volatile )?i(\d+)", ins.text)
+        return int(m.group(1)) // 8 if m else 4
+
+    @staticmethod
+    def _crosses(taints: list[Taint]) -> bool:
+        a, b = taints[0].fields, taints[1].fields
+        return any((x in a and y in b) or (y in a and x in b) for x, y in PAIRS)
+
+    def _is_minmax_select(self, fn: IRFunction, ins: Ins, taints) -> bool:
+        cond = fn.value_of(ins.operands[0])
+        if cond is None or cond.opcode != "icmp" or len(taints) != 2:
+            return False
+        return self._crosses(taints)
+
+    def _call(self, fn: IRFunction, ins: Ins) -> bool:
+        callee = fn.callee(ins)
+        args = ins.operands[:-1] if ins.opcode == "call" else ins.operands[:-3]
+        name = callee.qualname if isinstance(callee, IRFunction) else str(callee or "")
+        bare = re.sub(r"\(.*$", "", name)
+        simple = bare.rsplit("::", 1)[-1]
+        changed = False
+        src = self.call_source(fn, ins, callee)
+        if src is not None:
+            changed |= self.set(ins.ref, src)
+        if simple.startswith(MINMAX) or bare.startswith(MINMAX):
+            ts = [t for t in (self.taint_of(fn, a) for a in args) if t is not None]
+            if ts:
+                t = ts[0] if len(ts) == 1 else ts[0] | ts[1]
+                changed |= self.set(ins.ref, Taint(t.fields, len(ts) == 2 and self._crosses(ts)))
+            return changed
+        if simple in COPY_CALLS or bare.startswith("llvm.memcpy") or bare.startswith("llvm.memmove"):
+            changed |= self._copy(fn, args)
+            return changed
+        flow_id = self._flow_id_ctor(bare, name)
+        if flow_id and args:
+            changed |= self.add_mem(fn, args[0], Taint(frozenset(flow_id)))
+            return changed
+        if self._is_table_call(simple, bare, name):
+            # the container's own code (hashing, buckets) is not the NF's keying
+            return self._table_sink(fn, ins, simple, args) | changed
+        if isinstance(callee, IRFunction):
+            changed |= self._bind_params(fn, callee, args)
+            ret = self._return_value(callee)
+            if ret is not None:
+                changed |= self.set(ins.ref, ret)
+        elif not bare.startswith("llvm.") and str(ins.ref.type) != "ptr" and src is None:
+            ts = [t for t in (self.taint_of(fn, a) or self.pointee_taint(fn, a) for a in args)
+                  if t is not None]
+            if ts and not self._is_table_call(simple, bare, name):   # hash(key) keeps the key
+                t = ts[0]
+                for x in ts[1:]:
+                    t = t | x
+                changed |= self.set(ins.ref, t)
+        if bare.startswith(("llvm.bswap", "llvm.fshl", "llvm.fshr")) and args:
+            t = self.taint_of(fn, args[0])
+            if t is not None:
+                changed |= self.set(ins.ref, t)
+        return changed
+
+    def _copy(self, fn: IRFunction, args) -> bool:
+        if len(args) < 3:
+            return False
+        dst, src, n = args[0], args[1], args[2]
+        size = n.get_constant_value() if n.is_constant else 4
+        h = self.get(fn, src)
+        if isinstance(h, Hdr):
+            fields = self.layouts.fields_at(h, size or 4)
+            return bool(fields) and self.add_mem(fn, dst, Taint(frozenset(fields)))
+        t = self.pointee_taint(fn, src)
+        return t is not None and self.add_mem(fn, dst, t)
+
+    @staticmethod
+    def _flow_id_ctor(bare: str, name: str) -> Optional[tuple[str, ...]]:
+        parts = bare.split("::")
+        if len(parts) >= 2 and parts[-1] == parts[-2] and parts[-1] in hf.FLOW_ID_TYPES \
+                and "Packet" in name:
+            return hf.FLOW_ID_TYPES[parts[-1]]
+        return None
+
+    @staticmethod
+    def _is_table_call(simple: str, bare: str, name: str) -> bool:
+        if "::" in bare and simple in TABLE_METHODS:
+            return True
+        return any(simple.startswith(prefix) for prefix, _, _ in TABLE_CALLS)
+
+    def _table_sink(self, fn: IRFunction, ins: Ins, simple: str, args) -> bool:
+        table_arg, key_args = 0, range(1, len(args))
+        text = ins.text
+        if "sret(" in text.split("(", 1)[-1].split(",")[0]:
+            table_arg, key_args = 1, range(2, len(args))
+        if table_arg >= len(args):
+            return False
+        t: Optional[Taint] = None
+        for i in key_args:
+            a = args[i]
+            ti = self.taint_of(fn, a) or self.pointee_taint(fn, a)
+            if ti is not None and str(a.type) == "ptr" and self.get(fn, a) is None:
+                pass
+            if ti is not None:
+                t = ti if t is None else t | ti
+        results, holders = {ins.ref}, set()
+        inserting = any(w in simple.lower() for w in INSERT_WORDS) and "find" not in simple
+        for i in range(len(args)):
+            out_param = i < table_arg or not inserting      # sret, or a lookup's out-params
+            if out_param and i != table_arg and str(args[i].type) == "ptr" \
+                    and self.is_local(fn, args[i]):
+                holders.add(self.root(fn, args[i]))      # out-params, sret iterators
+        key = (fn.name, ins.index)
+        container = self.container_name(fn, args[table_arg])
+        old = self.lookups.get(key)
+        fields = frozenset(t.fields) if t else frozenset()
+        sym = bool(t and t.sym)
+        if old is not None and old.fields == fields and old.sym == sym:
+            return False
+        self.lookups[key] = Lookup(fn, ins, container, fields, sym, f"call {simple}", results,
+                                   holders)
+        return True
+
+    def inlined_table_method(self, ins: Ins) -> Optional[tuple[str, Optional[int]]]:
+        """(name, inlinedAt) of the outermost container method (``get``, ``find``...)
+        this instruction was inlined from, or None."""
+        chain = self.mod.debug.inline_chain(ins.dbg)
+        hit = None
+        for name, at in chain[:-1]:          # the last frame is the function itself
+            if name in TABLE_METHODS:
+                hit = (name, at)
+        return hit
+
+    def _index_sink(self, fn: IRFunction, ins: Ins) -> bool:
+        ops = ins.operands
+        ts = [t for t in (self.taint_of(fn, o) for o in ops[1:]) if t is not None]
+        if not ts or self.is_local(fn, ops[0]):
+            return False
+        t = ts[0]
+        for x in ts[1:]:
+            t = t | x
+        frame = self.inlined_table_method(ins)
+        if frame is not None:
+            # a container method inlined into the NF: one lookup per inlined call;
+            # its hashing (xor of both directions...) says nothing of the NF's key
+            key, how, sym = (fn.name, "inlined", frame), f"inlined {frame[0]}", False
+            results = self.inline_results(fn, frame)
+        else:
+            key, how, sym, results = (fn.name, ins.index), "index", t.sym, {ins.ref}
+        old = self.lookups.get(key)
+        if old is not None and t.fields <= old.fields:
+            return False
+        fields = t.fields | (old.fields if old else frozenset())
+        container = self.container_name(fn, ins.ref)
+        self.lookups[key] = Lookup(fn, old.ins if old else ins, container, frozenset(fields),
+                                   sym, how, results)
+        return True
+
+    def inline_results(self, fn: IRFunction, frame) -> set:
+        """Values computed inside one inlined container call and used after it."""
+        inside = {i.ref for i in fn.ins
+                  if frame in self.mod.debug.inline_chain(i.dbg)[:-1]}
+        out = set()
+        for i in fn.ins:
+            if i.ref in inside or i.opcode in ("br", "switch") or i.dbg is None:
+                continue
+            for o in i.operands:
+                if o in inside:
+                    d = fn.value_of(o)
+                    if d is not None and d.opcode not in ("getelementptr", "icmp") \
+                            and self.taint_of(fn, o) is None:
+                        out.add(o)
+        return out
+
+    def _bind_params(self, fn: IRFunction, callee: IRFunction, args) -> bool:
+        changed = False
+        for i, a in enumerate(args[:len(callee.args)]):
+            val = self.get(fn, a)
+            if val is not None and self.params.get((callee.name, i)) != val:
+                self.params[(callee.name, i)] = val
+                changed = True
+            mt = self.pointee_taint(fn, a)
+            if mt is not None:
+                old = self.mem.get((callee.name, i))
+                new = mt if old is None else old | mt
+                if new != old:
+                    self.mem[(callee.name, i)] = new
+                    changed = True
+            back = self.mem.get((callee.name, i))     # callee filled a caller's key struct
+            if back is not None and str(a.type) == "ptr":
+                changed |= self.add_mem(fn, a, back)
+        return changed
+
+    def _return_value(self, callee: IRFunction):
+        for ins in callee.ins:
+            if ins.opcode == "ret" and ins.operands:
+                val = self.get(callee, ins.operands[0])
+                if val is not None:
+                    return val
+        return None
+
+    # ------------------------------------------------------------ driver
+    def run(self) -> "FlowAnalysis":
+        fns = self.pp.functions
+        for _ in range(self.MAX_ROUNDS):
+            changed = False
+            for fn in fns:
+                for _ in range(3):          # loops and phis inside one function
+                    local = False
+                    for ins in fn.ins:
+                        local |= self.step(fn, ins)
+                    changed |= local
+                    if not local:
+                        break
+            if not changed:
+                break
+        return self
+
+
+def flow_analysis(unit, ctx) -> FlowAnalysis:
+    def make():
+        try:
+            from .source_state import container_names
+            names = set(container_names(unit, ctx))
+        except Exception:      # source index unavailable: IR names alone
+            names = set()
+        return FlowAnalysis(unit, ctx, names).run()
+    return ctx.memo("ir.flow", make)

@@ -1,0 +1,114 @@
+"""IRPointerPass: pointers and nested containers inside the per-flow entries, from the IR.
+
+The entry records are the records whose fields per-packet code reaches
+through state memory (``ir_writes.StateMemory``): the parent record of each
+field a GEP on a state pointer selects (so a hash table's own node links
+around the value, like ``elt::_hashnext``, are not mistaken for the NF's).
+Their members come from the ``!DIDerivedType(tag: DW_TAG_member ...)``
+records.  A member is reported when it is a container of its own (Vector,
+HashTable, std::vector... by its type name) or a pointer that per-packet code
+loads from the entry and then dereferences (loads, stores or indexes through
+it); a pointer only handed to calls is an opaque handle and not reported,
+as in the source pass.
+"""
+from __future__ import annotations
+
+from .base import Pass
+from .ir_module import own_files
+from .ir_writes import StateMemory
+from .source_pointer import NESTED
+
+ADDRESS_USES = {"load": 0, "store": 1, "getelementptr": 0, "atomicrmw": 0, "cmpxchg": 0}
+
+
+def state_memory(unit, ctx) -> StateMemory:
+    return ctx.memo("ir.state_memory", lambda: StateMemory(unit, ctx))
+
+
+ALLOCATORS = ("operator new", "malloc", "calloc", "realloc", "rte_malloc", "rte_zmalloc",
+              "rte_calloc", "clib_mem_alloc", "aligned_alloc", "posix_memalign")
+
+
+class IRPointerPass(Pass):
+    name = "IRPointerPass"
+    level = "ir"
+
+    def run(self, unit, ctx):
+        mem = state_memory(unit, ctx)
+        flow, debug = mem.flow, mem.mod.debug
+        entries: dict[int, tuple[str, object, object]] = {}   # record id -> (container, fn, ins)
+        loaded: dict = {}        # ValueRef of a pointer loaded from an entry -> (record, member)
+        for fn in flow.pp.functions:
+            for ins in fn.ins:
+                if ins.opcode != "getelementptr" or ins.operands[0] not in mem.state:
+                    continue
+                _, steps = flow.gep_steps(fn, ins)
+                named = [(c, m) for c, m in steps if m is not None and c is not None]
+                if not named:
+                    continue
+                rec, member = named[-1]
+                entries.setdefault(rec, (mem.state[ins.operands[0]].container, fn, ins))
+                for user in fn.ins:
+                    if user.opcode == "load" and user.operands[0] == ins.ref \
+                            and str(user.ref.type) == "ptr":
+                        loaded[user.ref] = (rec, member)
+        deref = set()
+        for fn in flow.pp.functions:
+            for ins in fn.ins:
+                linked = self._linked_member(fn, ins, mem, flow)
+                if linked is not None:
+                    entries.setdefault(linked[0], (linked[2], fn, ins))
+                    deref.add(linked[:2])
+                pos = ADDRESS_USES.get(ins.opcode)
+                ops = ins.operands
+                if pos is not None and pos < len(ops) and ops[pos] in loaded:
+                    rec, member = loaded[ops[pos]]
+                    deref.add((rec, member.name))
+        files = own_files(unit)
+        facts = []
+        for rec, (container, fn, ins) in entries.items():
+            rec_name = debug.name(rec) or "?"
+            for m in debug.members(rec):
+                type_names = debug.type_names(m.type_id)
+                pointee = debug.pointee(m.type_id)
+                nested = any(n in t for t in type_names for n in NESTED)
+                pointer = pointee is not None and (rec, m.name) in deref
+                if not (nested or pointer):
+                    continue
+                spelled = (type_names[0] if type_names else "") + ("" if nested else " *")
+                if pointer and not type_names:
+                    spelled = " ".join(debug.type_names(pointee)) + " *"
+                file, line = fn.location(ins, files)
+                facts.append(self.fact("pointer_field", {
+                    "container": container, "field": m.name, "type": spelled.strip(),
+                    "nested": nested, "deref": pointer, "record": rec_name,
+                }, file, line, f"{rec_name}.{m.name}: " + (
+                    "nested container" if nested else "pointer dereferenced per packet"),
+                    confidence=0.75))
+        return facts
+
+    @staticmethod
+    def _linked_member(fn, ins, mem, flow):
+        """(record, member) when per-packet code stores freshly allocated memory or
+        another state pointer into a field of an entry (``s->history = new Segment``)."""
+        if ins.opcode != "store" or str(ins.operands[0].type) != "ptr":
+            return None
+        addr = fn.value_of(ins.operands[1])
+        while addr is not None and addr.opcode in ("bitcast", "addrspacecast"):
+            addr = fn.value_of(addr.operands[0])
+        if addr is None or addr.opcode != "getelementptr" or addr.operands[0] not in mem.state:
+            return None
+        value = fn.value_of(ins.operands[0])
+        if value is None:
+            return None
+        fresh = False
+        if value.opcode in ("call", "invoke"):
+            c = fn.callee(value)
+            name = c.qualname if hasattr(c, "qualname") else str(c or "")
+            fresh = name.startswith(ALLOCATORS)
+        if not (fresh or value.ref in mem.state):
+            return None
+        _, steps = flow.gep_steps(fn, addr)
+        named = [(c, m) for c, m in steps if m is not None and c is not None]
+        container = mem.state[addr.operands[0]].container
+        return (named[-1][0], named[-1][1].name, container) if named else None
