@@ -19,6 +19,7 @@ HEADER_STRUCTS: dict[str, str] = {
     # VPP (vnet/ip/*.h, vnet/udp, vnet/tcp, vnet/ethernet)
     "ip4_header_t": "ip4", "ip6_header_t": "ip6", "udp_header_t": "udp",
     "tcp_header_t": "tcp", "ethernet_header_t": "ether", "icmp46_header_t": "icmp",
+    "ethernet_vlan_header_t": "vlan", "rte_vlan_hdr": "vlan", "vlan_hdr": "vlan",
     # DPDK (rte_ip.h, rte_tcp.h, rte_udp.h, rte_ether.h)
     "rte_ipv4_hdr": "ip4", "rte_ipv6_hdr": "ip6", "rte_tcp_hdr": "tcp",
     "rte_udp_hdr": "udp", "rte_ether_hdr": "ether", "rte_ipv4_tuple": "tuple4",
@@ -65,7 +66,8 @@ LAYER_FIELDS: dict[str, dict[str, str]] = {
         "h_source": "src_mac", "h_dest": "dst_mac", "ether_type": "ethertype",
         "type": "ethertype",
     },
-    "vlan": {"vlan_tci": "vlan", "ether_vlan_tci": "vlan", "priority_cfi_and_id": "vlan"},
+    "vlan": {"vlan_tci": "vlan", "ether_vlan_tci": "vlan", "priority_cfi_and_id": "vlan",
+             "h_vlan_TCI": "vlan"},
     "icmp": {"icmp_type": "icmp_type", "type": "icmp_type", "icmp_identifier": "icmp_id"},
     "tuple4": {"src_addr": "src_ip", "dst_addr": "dst_ip", "sport": "src_port",
                "dport": "dst_port"},

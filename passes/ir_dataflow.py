@@ -51,6 +51,9 @@ STANDARD_OFFSETS["ip"] = STANDARD_OFFSETS["ip4"]
 # Accessors whose result is the start of the packet data (layer from the declared type).
 DATA_ACCESSORS = {"data", "buffer", "vlib_buffer_get_current", "rte_pktmbuf_mtod",
                   "rte_pktmbuf_mtod_offset"}
+# ... of which these point wherever the framework's parsing left off (VPP: the
+# IP header in an ip4 node); the others point at the Ethernet frame.
+CURRENT_ACCESSORS = {"vlib_buffer_get_current"}
 PACKET_OWNERS = ("Packet", "WritablePacket")
 INT_OPS = {"zext", "sext", "trunc", "shl", "lshr", "ashr", "and", "or", "add", "sub", "mul",
            "urem", "srem", "udiv", "xor", "bitcast", "freeze", "ptrtoint", "inttoptr",
@@ -111,14 +114,30 @@ class HeaderLayouts:
         comp = self.mod.debug.composite(hdr.record) if hdr.record else None
         if comp is not None and self.mod.debug.members(comp):
             layer = hdr.layer or hf.HEADER_STRUCTS.get(hdr.record)
-            for m in self.mod.debug.members(comp):
-                if m.offset < hdr.offset + size and hdr.offset < m.offset + max(m.size, 1):
-                    out |= hf.fields_of(layer, m.name)
+            for name in self._member_names(comp, hdr.offset, size, 0):
+                out |= hf.fields_of(layer, name)
             return out
         table = STANDARD_OFFSETS.get(hdr.layer or "", {})
         for off, (name, width) in table.items():
             if off < hdr.offset + size and hdr.offset < off + width:
                 out.add(name)
+        return out
+
+
+    def _member_names(self, comp, offset: int, size: int, base: int, depth: int = 0) -> list[str]:
+        """Names of the members overlapping [offset, offset+size), looking inside
+        anonymous unions/structs (glibc's ``tcphdr`` wraps its fields in one)."""
+        out = []
+        debug = self.mod.debug
+        for m in debug.members(comp):
+            start = base + m.offset
+            if not (start < offset + size and offset < start + max(m.size, 1)):
+                continue
+            if m.name:
+                out.append(m.name)
+            elif depth < 4:
+                inner = debug.strip_qualifiers(m.type_id)
+                out += self._member_names(inner, offset, size, start, depth + 1)
         return out
 
 
@@ -174,11 +193,26 @@ class FlowAnalysis:
         if not consts:
             return None, []
         steps: list = []
+        arrays = 0
+        while ty_text.startswith("["):          # [N x [M x %struct.T]]: one index per layer
+            m2 = re.match(r"\[\d+ x (.*)\]$", ty_text)
+            if not m2:
+                return None, []
+            ty_text, arrays = m2.group(1).strip(), arrays + 1
+        if arrays:
+            if not ty_text.startswith("%") or len(consts) < arrays + 1:
+                return None, [(None, None)] * min(len(consts), arrays + 1)
+            steps = [(None, None)] * (arrays + 1)
+            consts = [0] + consts[arrays + 1:]
+            ty = self.mod.struct_type(ty_text)
+            record = self.mod.record_name(ty_text)
+            if ty is None:
+                return None, steps
+            off, inner = self._struct_steps(ty, record, consts)
+            return None, steps + inner
         if ty_text.startswith("%"):
             ty = self.mod.struct_type(ty_text)
             record = self.mod.record_name(ty_text)
-        elif ty_text.startswith("["):
-            ty, record = None, None
         else:
             width = {"i8": 1, "i16": 2, "i32": 4, "i64": 8, "ptr": 8}.get(ty_text)
             if width is None or consts[0] is None:
@@ -187,9 +221,16 @@ class FlowAnalysis:
         if ty is None:
             return None, []
         off: Optional[int] = 0
+        steps.append((None, None))          # one step per index: the first walks the pointer
         if consts[0] != 0:
-            steps.append((None, None))
             off = None if consts[0] is None else consts[0] * self.mod.size_of(ty)
+        inner_off, inner = self._struct_steps(ty, record, consts)
+        return (None if off is None or inner_off is None else off + inner_off), steps + inner
+
+    def _struct_steps(self, ty, record: Optional[str], consts: list) -> tuple[Optional[int], list]:
+        """Offset and (record, member) steps of GEP indices after the first, into ``ty``."""
+        steps: list = []
+        off: Optional[int] = 0
         cur, comp = ty, self.mod.debug.composite(record) if record else None
         for c in consts[1:]:
             if cur.is_struct:
@@ -223,6 +264,11 @@ class FlowAnalysis:
         ins = fn.value_of(v)
         if ins is None:
             name = getattr(v, "name", "") or ""
+            if not name and getattr(v, "is_constant", False):
+                return self.const_gep_path(v)
+            if name and self.mod.global_record(name) is not None:
+                # ``&g.first_member`` is ``@g`` itself: name the members at offset 0 too
+                return [name] + self.first_members(self.mod.global_record(name))
             return [name] if name else []
         if ins.opcode == "load" and fn.value_of(ins.operands[0]) is None:
             # a load straight from a global reads its first member (no GEP for offset 0)
@@ -240,9 +286,41 @@ class FlowAnalysis:
             return [name.split("(")[0] + "()"]
         return [ins.name.lstrip("%")] if ins.name else []
 
+    def first_members(self, record) -> list[str]:
+        out = []
+        for _ in range(8):
+            m = self.mod.debug.member_at(record, 0)
+            if m is None:
+                break
+            out.append(m.name)
+            record = self.mod.debug.strip_qualifiers(m.type_id)
+        return out
+
+    def const_gep_path(self, v) -> list[str]:
+        """Path of a constant ``getelementptr (%struct.T, ptr @g, i64 0, i32 k)`` operand."""
+        m = re.search(r"getelementptr (?:inbounds )?\((%\S+), ptr @([-\w.$]+)((?:, i\d+ -?\d+)*)\)",
+                      str(v))
+        if not m:
+            return []
+        ty = self.mod.struct_type(m.group(1))
+        idx = [int(x) for x in re.findall(r"i\d+ (-?\d+)", m.group(3))]
+        comp = self.mod.debug.composite(self.mod.record_name(m.group(1)))
+        names = [m.group(2)]
+        for c in idx[1:]:
+            if ty is None or not ty.is_struct:
+                break
+            mem = self.mod.debug.member_at(comp, self.mod.target.get_element_offset(ty, c))
+            if mem is None:
+                break
+            names.append(mem.name)
+            inner = self.mod.debug.strip_qualifiers(mem.type_id)
+            comp = inner if self.mod.debug.kind(inner) == "DICompositeType" else None
+            ty = list(ty.elements)[c]
+        return names
+
     def container_name(self, fn: IRFunction, v, depth: int = 0) -> str:
         """The member/global a container pointer names, as the source passes spell it."""
-        root = self.root(fn, v)
+        root = self.base_object(fn, v)
         if root in fn.args and getattr(root, "name", "") != "this" and depth < 4:
             # a table passed by reference (``on_control(HashTable &t, ...)``): the caller's name
             i = fn.args.index(root)
@@ -259,6 +337,15 @@ class FlowAnalysis:
                 return p
         return parts[-1] if parts else ""
 
+    def base_object(self, fn: IRFunction, v):
+        """Like ``root`` but also through loads: the argument/global/alloca a path starts at."""
+        for _ in range(32):
+            ins = fn.value_of(v)
+            if ins is None or ins.opcode not in ("getelementptr", "load", *PASS_THROUGH):
+                return v
+            v = ins.operands[0]
+        return v
+
     def call_sites(self, callee: IRFunction) -> list[tuple[IRFunction, Ins]]:
         out = []
         for caller_name in self.mod.call_graph.predecessors(callee.name):
@@ -271,9 +358,9 @@ class FlowAnalysis:
         return ins is not None and ins.opcode == "alloca"
 
     # ------------------------------------------------------------ sources
-    def declared_header(self, fn: IRFunction, ins: Ins) -> Optional[Hdr]:
+    def declared_header(self, fn: IRFunction, value_name: str) -> Optional[Hdr]:
         """A header pointer by the declared type of the variable the value is bound to."""
-        for var in fn.declared.get(ins.name, []):
+        for var in fn.declared.get(value_name, []):
             _, tid = self.mod.debug.local_variable(var)
             pointee = self.mod.debug.pointee(tid)
             if pointee is None:
@@ -295,8 +382,9 @@ class FlowAnalysis:
             return None
         if not str(ins.ref.type) == "ptr":
             return None
-        layer = hf.HEADER_ACCESSORS.get(acc)
-        return Hdr(layer, 0)
+        if acc in DATA_ACCESSORS:
+            return Hdr(None if acc in CURRENT_ACCESSORS else "frame", 0)
+        return Hdr(hf.HEADER_ACCESSORS.get(acc), 0)
 
     def call_source(self, fn: IRFunction, ins: Ins, callee) -> Optional[Hdr]:
         name = callee.qualname if isinstance(callee, IRFunction) else str(callee)
@@ -305,17 +393,15 @@ class FlowAnalysis:
         if simple in hf.HEADER_ACCESSORS and hf.HEADER_ACCESSORS[simple]:
             return Hdr(hf.HEADER_ACCESSORS[simple], 0)
         if simple in DATA_ACCESSORS and (not owner or owner.endswith(PACKET_OWNERS)):
-            return Hdr(None, 0)
+            return Hdr(None if simple in CURRENT_ACCESSORS else "frame", 0)
         return None
 
     # ------------------------------------------------------------ transfer
     def get(self, fn: IRFunction, v):
         if v in self.env:
             return self.env[v]
-        if getattr(v, "value_kind", None) is not None and str(v.value_kind).endswith("argument"):
-            for i, a in enumerate(fn.args):
-                if a == v:
-                    return self.params.get((fn.name, i))
+        if v in fn.args:
+            return self.params.get((fn.name, fn.args.index(v)))
         return None
 
     def set(self, v, val) -> bool:
@@ -362,7 +448,7 @@ class FlowAnalysis:
     def step(self, fn: IRFunction, ins: Ins) -> bool:
         op, ops = ins.opcode, ins.operands
         changed = False
-        declared = self.declared_header(fn, ins) if ins.name else None
+        declared = self.declared_header(fn, ins.name) if ins.name else None
         if op == "getelementptr":
             base = self.get(fn, ops[0])
             if isinstance(base, Hdr):
@@ -409,7 +495,8 @@ class FlowAnalysis:
                 t = taints[0]
                 for x in taints[1:]:
                     t = t | x
-                if op in SYM_OPS and len(taints) == 2 and self._crosses(taints):
+                if op in SYM_OPS and len(taints) == 2 and self._crosses(taints) \
+                        and all(self._is_raw(fn, o) for o in ops):
                     t = Taint(t.fields, True)
                 changed |= self.set(ins.ref, t)
         elif op in ("call", "invoke"):
@@ -429,6 +516,20 @@ class FlowAnalysis:
     def _load_size(ins: Ins) -> int:
         m = re.search(r"= load (?:volatile )?i(\d+)", ins.text)
         return int(m.group(1)) // 8 if m else 4
+
+    def _is_raw(self, fn: IRFunction, v) -> bool:
+        """A header field as loaded (maybe widened / byte-swapped), not yet hashed:
+        ``s ^ d`` is direction-free, ``s * 31 + d`` is not."""
+        for _ in range(8):
+            d = fn.value_of(v)
+            if d is None:
+                return False
+            if d.opcode == "load":
+                return True
+            if d.opcode not in ("zext", "sext", "trunc", "freeze", "call"):
+                return False
+            v = d.operands[0]
+        return False
 
     @staticmethod
     def _crosses(taints: list[Taint]) -> bool:
@@ -466,7 +567,7 @@ class FlowAnalysis:
             return changed
         if self._is_table_call(simple, bare, name):
             # the container's own code (hashing, buckets) is not the NF's keying
-            return self._table_sink(fn, ins, simple, args) | changed
+            return self._table_sink(fn, ins, simple, args, name) | changed
         if isinstance(callee, IRFunction):
             changed |= self._bind_params(fn, callee, args)
             ret = self._return_value(callee)
@@ -512,7 +613,7 @@ class FlowAnalysis:
             return True
         return any(simple.startswith(prefix) for prefix, _, _ in TABLE_CALLS)
 
-    def _table_sink(self, fn: IRFunction, ins: Ins, simple: str, args) -> bool:
+    def _table_sink(self, fn: IRFunction, ins: Ins, simple: str, args, name: str) -> bool:
         table_arg, key_args = 0, range(1, len(args))
         text = ins.text
         if "sret(" in text.split("(", 1)[-1].split(",")[0]:
@@ -529,11 +630,15 @@ class FlowAnalysis:
                 t = ti if t is None else t | ti
         results, holders = {ins.ref}, set()
         inserting = any(w in simple.lower() for w in INSERT_WORDS) and "find" not in simple
+        method = "::" in name
         for i in range(len(args)):
-            out_param = i < table_arg or not inserting      # sret, or a lookup's out-params
-            if out_param and i != table_arg and str(args[i].type) == "ptr" \
+            # sret iterators; for C lookups also the out-parameters (``&value``), i.e.
+            # local pointers that carry no key (C++ methods take key/default by const ref)
+            out_param = i < table_arg or not (inserting or method)
+            keyish = self.pointee_taint(fn, args[i]) is not None
+            if out_param and i != table_arg and not keyish and str(args[i].type) == "ptr" \
                     and self.is_local(fn, args[i]):
-                holders.add(self.root(fn, args[i]))      # out-params, sret iterators
+                holders.add(self.root(fn, args[i]))
         key = (fn.name, ins.index)
         container = self.container_name(fn, args[table_arg])
         old = self.lookups.get(key)
@@ -570,15 +675,36 @@ class FlowAnalysis:
             key, how, sym = (fn.name, "inlined", frame), f"inlined {frame[0]}", False
             results = self.inline_results(fn, frame)
         else:
-            key, how, sym, results = (fn.name, ins.index), "index", t.sym, {ins.ref}
+            # every GEP into the same array with the same packet-derived index is one
+            # lookup (``table[i].used``, ``table[i].t``...), located at the first one
+            index = tuple(o for o in ops[1:] if self.taint_of(fn, o) is not None)
+            key, how, sym = (fn.name, self.root(fn, ops[0]), index), "index", t.sym
+            results = {ins.ref} | (self.lookups[key].results if key in self.lookups else set())
         old = self.lookups.get(key)
-        if old is not None and t.fields <= old.fields:
+        if old is not None and t.fields <= old.fields and ins.ref in old.results:
             return False
         fields = t.fields | (old.fields if old else frozenset())
-        container = self.container_name(fn, ins.ref)
-        self.lookups[key] = Lookup(fn, old.ins if old else ins, container, frozenset(fields),
-                                   sym, how, results)
+        container = self.indexed_container(fn, ins) if frame is None else \
+            self.container_name(fn, ins.ref)
+        first = old.ins if old is not None and old.ins.index < ins.index else ins
+        self.lookups[key] = Lookup(fn, first, container, frozenset(fields), sym or bool(
+            old and old.sym), how, results)
         return True
+
+    def indexed_container(self, fn: IRFunction, ins: Ins) -> str:
+        """The array a packet-derived index selects in: the GEP's base plus the
+        members stepped through before that index (``this->_counts[h].n`` -> ``_counts``)."""
+        _, steps = self.gep_steps(fn, ins)
+        names = []
+        for (_, member), op in zip(steps, ins.operands[1:]):
+            if self.taint_of(fn, op) is not None:
+                break
+            if member is not None:
+                names.append(member.name)
+        known = [n for n in names if n in self.known_containers]
+        if known:
+            return known[-1]
+        return names[-1] if names else self.container_name(fn, ins.operands[0])
 
     def inline_results(self, fn: IRFunction, frame) -> set:
         """Values computed inside one inlined container call and used after it."""
@@ -626,6 +752,11 @@ class FlowAnalysis:
     # ------------------------------------------------------------ driver
     def run(self) -> "FlowAnalysis":
         fns = self.pp.functions
+        for fn in fns:      # parameters declared as header pointers (``const struct iphdr *ip = l3``)
+            for i, a in enumerate(fn.args):
+                hdr = self.declared_header(fn, f"%{a.name}") if a.name else None
+                if hdr is not None:
+                    self.params[(fn.name, i)] = hdr
         for _ in range(self.MAX_ROUNDS):
             changed = False
             for fn in fns:

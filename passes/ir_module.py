@@ -252,8 +252,10 @@ class IRFunction:
                                 self.blocks[-1], int(d.group(1)) if d else None, k))
         for ins in self.ins:
             if ins.opcode in ("br", "switch", "indirectbr", "invoke", "callbr"):
-                self.successors.setdefault(ins.block, []).extend(
-                    l.strip('"') for l in _LABEL_RE.findall(ins.text))
+                labels = [l.strip('"') for l in _LABEL_RE.findall(ins.text)]
+                if ins.opcode == "invoke":
+                    labels = labels[:1]     # exceptions are not a packet's path
+                self.successors.setdefault(ins.block, []).extend(labels)
         self.by_ref = {i.ref: i for i in self.ins}
         self.by_name = {i.name: i for i in self.ins if i.name}
         for a in self.args:

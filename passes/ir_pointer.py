@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .base import Pass
 from .ir_module import own_files
-from .ir_writes import StateMemory
+from .ir_writes import ALLOCATORS, StateMemory
 from .source_pointer import NESTED
 
 ADDRESS_USES = {"load": 0, "store": 1, "getelementptr": 0, "atomicrmw": 0, "cmpxchg": 0}
@@ -23,10 +23,6 @@ ADDRESS_USES = {"load": 0, "store": 1, "getelementptr": 0, "atomicrmw": 0, "cmpx
 
 def state_memory(unit, ctx) -> StateMemory:
     return ctx.memo("ir.state_memory", lambda: StateMemory(unit, ctx))
-
-
-ALLOCATORS = ("operator new", "malloc", "calloc", "realloc", "rte_malloc", "rte_zmalloc",
-              "rte_calloc", "clib_mem_alloc", "aligned_alloc", "posix_memalign")
 
 
 class IRPointerPass(Pass):
@@ -40,18 +36,29 @@ class IRPointerPass(Pass):
         loaded: dict = {}        # ValueRef of a pointer loaded from an entry -> (record, member)
         for fn in flow.pp.functions:
             for ins in fn.ins:
-                if ins.opcode != "getelementptr" or ins.operands[0] not in mem.state:
+                # a GEP into an entry, or the entry's own GEP (``&entries[h].samples``)
+                base = ins.operands[0] if ins.opcode == "getelementptr" else None
+                owner = base if base in mem.state else (ins.ref if ins.ref in mem.state else None)
+                if owner is None:
                     continue
                 _, steps = flow.gep_steps(fn, ins)
                 named = [(c, m) for c, m in steps if m is not None and c is not None]
                 if not named:
                     continue
                 rec, member = named[-1]
-                entries.setdefault(rec, (mem.state[ins.operands[0]].container, fn, ins))
+                entries.setdefault(rec, (mem.state[owner].container, fn, ins))
                 for user in fn.ins:
                     if user.opcode == "load" and user.operands[0] == ins.ref \
-                            and str(user.ref.type) == "ptr":
+                            and str(user.ref.type) == "ptr" \
+                            and flow.inlined_table_method(user) is None:   # library links
                         loaded[user.ref] = (rec, member)
+        for fn in flow.pp.functions:       # through phis/selects/casts (``e = e->chain``)
+            for _ in range(3):
+                for ins in fn.ins:
+                    if ins.opcode in ("phi", "select", "bitcast") and ins.ref not in loaded:
+                        src = next((loaded[o] for o in ins.operands if o in loaded), None)
+                        if src is not None:
+                            loaded[ins.ref] = src
         deref = set()
         for fn in flow.pp.functions:
             for ins in fn.ins:
@@ -96,7 +103,10 @@ class IRPointerPass(Pass):
         addr = fn.value_of(ins.operands[1])
         while addr is not None and addr.opcode in ("bitcast", "addrspacecast"):
             addr = fn.value_of(addr.operands[0])
-        if addr is None or addr.opcode != "getelementptr" or addr.operands[0] not in mem.state:
+        if addr is None or addr.opcode != "getelementptr":
+            return None
+        owner = addr.operands[0] if addr.operands[0] in mem.state else addr.ref
+        if owner not in mem.state:
             return None
         value = fn.value_of(ins.operands[0])
         if value is None:
@@ -110,5 +120,5 @@ class IRPointerPass(Pass):
             return None
         _, steps = flow.gep_steps(fn, addr)
         named = [(c, m) for c, m in steps if m is not None and c is not None]
-        container = mem.state[addr.operands[0]].container
+        container = mem.state[owner].container
         return (named[-1][0], named[-1][1].name, container) if named else None

@@ -7,10 +7,13 @@ other-direction twin through min/max/xor/sum becomes ``symmetric``.
 """
 from __future__ import annotations
 
+import re
+
 from . import header_fields as hf
 from .base import Pass
 from .ir_dataflow import flow_analysis
 from .ir_module import own_files
+from .ir_pointer import state_memory
 
 FIVE = ("src_ip", "dst_ip", "src_port", "dst_port", "protocol")
 # Taint on fields that never identify a flow on their own (header checks, rewrites).
@@ -27,23 +30,57 @@ class HeaderTaintPass(Pass):
 
     def run(self, unit, ctx):
         flow = flow_analysis(unit, ctx)
+        mem = state_memory(unit, ctx)
+        written = {w.container for w in mem.writes()}
         facts, seen = [], set()
         for lk in sorted(flow.lookups.values(), key=lambda l: (l.fn.name, l.ins.index)):
             fields = [f for f in _ordered(lk.fields) if f not in NON_KEY]
-            if not fields:
-                continue
+            if not fields or (lk.how == "index" and lk.container not in written):
+                continue        # a read-only table indexed by packet data is configuration
             file, line = lk.fn.location(lk.ins, own_files(unit))
-            for f in fields:
-                if (lk.container, f) in seen:
-                    continue
-                seen.add((lk.container, f))
-                facts.append(self.fact("key_field", {"field": f, "container": lk.container},
-                                       file, line,
-                                       f"{lk.container or '?'}: {f} reaches {lk.how} in "
-                                       f"{lk.fn.qualname}", confidence=0.8))
+            # the table itself, and the pool/array its result indexes (VPP bihash -> pool)
+            named = [lk.container] + sorted(p for p, t in mem.derived.items() if t == lk.container)
+            for cont in named:
+                for f in fields:
+                    if (cont, f) in seen:
+                        continue
+                    seen.add((cont, f))
+                    via = "" if cont == lk.container else f" (entry in {cont} by its result)"
+                    facts.append(self.fact("key_field", {"field": f, "container": cont},
+                                           file, line,
+                                           f"{lk.container or '?'}: {f} reaches {lk.how} in "
+                                           f"{lk.fn.qualname}{via}", confidence=0.8))
             if lk.sym and ("sym", lk.container) not in seen:
                 seen.add(("sym", lk.container))
                 facts.append(self.fact("symmetric", {"container": lk.container}, file, line,
                                        f"{lk.container or '?'}: key mixes both directions "
                                        f"(min/max/xor) before {lk.how}", confidence=0.7))
+        facts += self._compared_keys(unit, flow, mem, seen)
         return facts
+
+    def _compared_keys(self, unit, flow, mem, seen) -> list:
+        """``entry->key.sport == packet sport``: fields a lookup compares against the
+        stored entry are key fields too (they may be masked out of the hash)."""
+        out = []
+        files = own_files(unit)
+        for fn in flow.pp.functions:
+            for ins in fn.ins:
+                if ins.opcode != "icmp" or not re.match(r"%\S+ = icmp (eq|ne) ", ins.text):
+                    continue
+                a, b = ins.operands[:2]
+                for stored, pkt in ((a, b), (b, a)):
+                    d = fn.value_of(stored)
+                    t = flow.taint_of(fn, pkt)
+                    if d is None or d.opcode != "load" or d.operands[0] not in mem.state or not t:
+                        continue
+                    cont = mem.state[d.operands[0]].container
+                    for f in _ordered(t.fields):
+                        if f in NON_KEY or (cont, f) in seen:
+                            continue
+                        seen.add((cont, f))
+                        file, line = fn.location(ins, files)
+                        out.append(self.fact("key_field", {"field": f, "container": cont},
+                                             file, line, f"{cont or '?'}: stored key compared "
+                                             f"with the packet's {f} in {fn.qualname}",
+                                             confidence=0.75))
+        return out

@@ -27,6 +27,10 @@ from .ir_dataflow import PASS_THROUGH, flow_analysis
 from .ir_module import IRFunction, Ins, _ref, own_files
 
 EXIT = "<exit>"
+# Allocation functions (demangled names): a fresh object, not a lookup's result.
+ALLOCATORS = ("operator new", "malloc", "calloc", "realloc", "rte_malloc", "rte_zmalloc",
+              "rte_calloc", "clib_mem_alloc", "aligned_alloc", "posix_memalign")
+KEY_FIVE = ("src_ip", "dst_ip", "src_port", "dst_port", "protocol")
 WRITE_CALLS = ("llvm.memset", "llvm.memcpy", "llvm.memmove", "memset", "memcpy")
 
 
@@ -49,32 +53,87 @@ class StateWrite:
     every_packet: bool
 
 
+class PostDominators:
+    """Post-dominator tree of a function's CFG (optionally without some edges).
+
+    The exit is a virtual node after every ``ret``; blocks ending in
+    ``unreachable`` (failed assertions) and exception edges lead nowhere."""
+
+    def __init__(self, fn: IRFunction, cut: frozenset = frozenset()):
+        g = fn.cfg.copy()
+        g.remove_edges_from(cut)
+        for ins in fn.ins:
+            if ins.opcode == "ret":
+                g.add_edge(ins.block, EXIT)
+        self.graph = g
+        self.idom: dict = {}
+        if EXIT in g:
+            rev = g.reverse(copy=False)
+            live = nx.descendants(rev, EXIT) | {EXIT}
+            self.idom = nx.immediate_dominators(rev.subgraph(live), EXIT)
+
+    def dominates(self, later: str, earlier: str) -> bool:
+        """``later`` is on every path from ``earlier`` to the exit."""
+        if later == earlier:
+            return True
+        node = earlier
+        for _ in range(len(self.idom) + 1):
+            nxt = self.idom.get(node)
+            if nxt is None or nxt == node:
+                return False
+            if nxt == later:
+                return True
+            node = nxt
+        return False
+
+    def controlling(self, block: str) -> list[tuple[str, str]]:
+        """(branch block, successor taken) pairs ``block`` is control dependent on."""
+        out = []
+        for b in self.graph.nodes:
+            succ = [s for s in self.graph.successors(b) if s != EXIT]
+            if len(succ) < 2 or b not in self.idom or self.dominates(block, b):
+                continue
+            out += [(b, s) for s in succ if s in self.idom and self.dominates(block, s)]
+        return out
+
+
+def allocation_failure_edges(fn: IRFunction) -> frozenset:
+    """Edges taken when ``malloc``/``new``/``pool_get``-style allocation returned NULL:
+    error handling, not a path packets normally take."""
+    cache = fn.__dict__.get("_alloc_fail")
+    if cache is not None:
+        return cache
+    out = set()
+    for ins in fn.ins:
+        if ins.opcode != "br" or len(ins.operands) != 3:
+            continue
+        cond = fn.value_of(ins.operands[0])
+        m = re.match(r"%\S+ = icmp (eq|ne) ptr (\S+), null", cond.text) if cond else None
+        src = fn.value_of(cond.operands[0]) if m else None
+        if src is None or src.opcode not in ("call", "invoke"):
+            continue
+        c = fn.callee(src)
+        name = c.qualname if isinstance(c, IRFunction) else str(c or "")
+        labels = fn.successors.get(ins.block, [])
+        if name.startswith(ALLOCATORS) and len(labels) == 2:
+            out.add((ins.block, labels[0] if m.group(1) == "eq" else labels[1]))
+    fn.__dict__["_alloc_fail"] = frozenset(out)
+    return fn.__dict__["_alloc_fail"]
+
+
+def post_dominators(fn: IRFunction, cut: frozenset = frozenset()) -> PostDominators:
+    cut = cut | allocation_failure_edges(fn)
+    key = ("pdom", cut)
+    cache = fn.__dict__.setdefault("_pdom_cache", {})
+    if key not in cache:
+        cache[key] = PostDominators(fn, cut)
+    return cache[key]
+
+
 def post_dominates(fn: IRFunction, later: str, earlier: str, cut: frozenset = frozenset()) -> bool:
     """Every path from ``earlier`` to the function's return passes ``later``
     (paths through removed edges ``cut`` and into ``unreachable`` don't count)."""
-    if later == earlier:
-        return True
-    g = fn.cfg.copy()
-    g.remove_edges_from(cut)
-    for ins in fn.ins:
-        if ins.opcode in ("ret", "resume"):
-            g.add_edge(ins.block, EXIT)
-    if EXIT not in g or earlier not in g:
-        return False
-    rev = g.reverse(copy=False)
-    reach = nx.descendants(rev, EXIT)
-    if earlier not in reach:
-        return False
-    idom = nx.immediate_dominators(rev.subgraph(reach | {EXIT}), EXIT)
-    node = earlier
-    for _ in range(len(idom) + 1):
-        nxt = idom.get(node)
-        if nxt is None or nxt == node:
-            return False
-        if nxt == later:
-            return True
-        node = nxt
-    return False
+    return post_dominators(fn, cut).dominates(later, earlier)
 
 
 def common_block(fn: IRFunction, block: str) -> bool:
@@ -97,6 +156,7 @@ class StateMemory:
         self.state: dict = {}       # ValueRef -> Origin  (pointer into per-flow state)
         self.handles: dict = {}     # ValueRef -> Origin  (index/position/status of a lookup)
         self.holders: dict = {}     # root ValueRef -> Origin (iterator / out-parameter memory)
+        self.derived: dict[str, str] = {}   # pool/array indexed by a lookup's handle -> table
         self._seed_lookups()
         self._seed_blocks(unit, ctx)
         self._propagate()
@@ -147,12 +207,6 @@ class StateMemory:
                 break
         self._miss_edges()
 
-    def _origin_of(self, fn, v, table) -> Optional[Origin]:
-        o = table.get(v)
-        if o is None and str(getattr(v, "value_kind", "")).endswith("argument"):
-            return None
-        return o
-
     def _step(self, fn: IRFunction, ins: Ins) -> bool:
         op, ops = ins.opcode, ins.operands
         new: Optional[tuple[dict, Origin]] = None
@@ -162,15 +216,21 @@ class StateMemory:
             o = self.state.get(ops[0])
             if o is None:
                 o = next((self.handles[x] for x in ops[1:] if x in self.handles), None)
+                if o is not None:
+                    # ``pool[value.value]``: the entry lives in the indexed pool/array
+                    pool = self.flow.container_name(fn, ops[0])
+                    if pool and pool != o.container:
+                        self.derived.setdefault(pool, o.container)
+                        o = Origin(pool, o.fn, o.block, o.miss_edges, o.caller, o.call_block)
             if o is not None:
                 new = (self.state, o)
         elif op in PASS_THROUGH or op in ("phi", "select"):
             src = ops[1:] if op == "select" else ops
-            o = next((self.state[x] for x in src if x in self.state), None)
+            o = self._earliest([self.state[x] for x in src if x in self.state])
             if o is not None:
                 new = (self.state, o)
             else:
-                h = next((self.handles[x] for x in src if x in self.handles), None)
+                h = self._earliest([self.handles[x] for x in src if x in self.handles])
                 if h is not None:
                     new = (self.handles, h)
         elif op in ("zext", "sext", "trunc"):
@@ -182,6 +242,9 @@ class StateMemory:
             o = self.holders.get(root)
             if o is not None:
                 new = (self.state if str(ins.ref.type) == "ptr" else self.handles, o)
+            elif str(ins.ref.type) == "ptr" and ops[0] in self.state and self._entry_link(fn, ops[0]) \
+                    and self.flow.inlined_table_method(ins) is None:   # not a library's bucket walk
+                new = (self.state, self.state[ops[0]])
         elif op in ("call", "invoke"):
             return self._into_callee(fn, ins)
         elif op == "store" and ops[0] in self.state and self.flow.is_local(fn, ops[1]):
@@ -194,6 +257,32 @@ class StateMemory:
             return False
         new[0][ins.ref] = new[1]
         return True
+
+    def _earliest(self, origins: list[Origin]) -> Optional[Origin]:
+        """Of the lookups merging at a phi (hit path, insertion path), the one
+        laid out first: the lookup every packet makes."""
+        def order(o: Origin):
+            fn = self.mod.functions.get(o.fn)
+            return fn.blocks.index(o.block) if fn and o.block in fn.blocks else 1 << 30
+        return min(origins, key=order) if origins else None
+
+    def _entry_link(self, fn: IRFunction, addr) -> bool:
+        """A pointer read from state that leads to another entry: a bucket slot of
+        an array of entry pointers (``buckets[h]``) or a chain link to the same
+        record type (``e->chain``)."""
+        lk = next((l for l in self.flow.lookups.values() if addr in l.results), None)
+        if lk is not None and lk.how == "index":
+            return True
+        d = fn.value_of(addr)
+        if d is None or d.opcode != "getelementptr":
+            return False
+        _, steps = self.flow.gep_steps(fn, d)
+        named = [(c, m) for c, m in steps if m is not None and c is not None]
+        if not named:
+            return False
+        record, member = named[-1]
+        debug = self.mod.debug
+        return debug.strip_qualifiers(debug.pointee(member.type_id)) == record
 
     def _into_callee(self, fn: IRFunction, ins: Ins) -> bool:
         callee = fn.callee(ins)
@@ -247,7 +336,7 @@ class StateMemory:
         a = cond.operands[0]
         o = self.state.get(a) or self.handles.get(a)
         if o is None:
-            return None
+            return self._null_select(cond)
         if ty == "ptr" and rhs == "null":
             return (o, pred == "eq") if pred in ("eq", "ne") else None
         if rhs in ("0", "-1"):
@@ -259,6 +348,17 @@ class StateMemory:
                 return o, False         # status 0 = found (bihash, rte_hash_*_data)
             if pred == "ne":
                 return o, True
+        return None
+
+    def _null_select(self, cond: Ins) -> Optional[tuple[Origin, bool]]:
+        """``e = c ? nullptr : &node->value`` (an inlined lookup): ``c`` is its miss test."""
+        for v, o in self.state.items():
+            fn = self.mod.functions.get(o.fn)
+            d = fn.value_of(v) if fn is not None else None
+            if d is not None and d.opcode == "select" and d.operands[0] == cond.ref:
+                arms = [getattr(x, "is_constant", False) and "null" in str(x) for x in d.operands[1:]]
+                if arms[0] != arms[1]:
+                    return o, arms[0]
         return None
 
     # -- writes
@@ -287,7 +387,7 @@ class StateMemory:
         return None
 
     def every_packet(self, fn: IRFunction, ins: Ins, o: Origin) -> bool:
-        if not post_dominates(fn, ins.block, o.block, o.miss_edges):
+        if not self._on_common_path(fn, ins.block, o) or self._after_a_miss(o):
             return False
         while o.caller is not None:
             caller = self.mod.functions[o.caller.fn]
@@ -295,6 +395,93 @@ class StateMemory:
                 return False
             o = o.caller
         return self.runs_every_packet(self.mod.functions[o.fn])
+
+    def _after_a_miss(self, o: Origin) -> bool:
+        """The lookup itself only runs once another lookup missed (the insert
+        after ``if (!found)``): whatever it writes is flow setup."""
+        fn = self.mod.functions[o.fn]
+        cut = set()
+        for table in (self.state, self.handles):
+            for other in table.values():
+                if other.fn == o.fn and other.block != o.block:
+                    cut |= other.miss_edges
+        g = fn.cfg.copy()
+        g.remove_edges_from(cut)
+        return fn.entry in g and o.block not in nx.descendants(g, fn.entry) | {fn.entry}
+
+    def _on_common_path(self, fn: IRFunction, block: str, o: Origin) -> bool:
+        """``block`` runs for every packet that found its entry: it post-dominates
+        the lookup, or the only branches it depends on (after the lookup) test
+        the entry's own contents (token counts, timers: a read-modify-write of
+        the entry, taken on most packets) rather than packet flags or a miss."""
+        pdom = post_dominators(fn, o.miss_edges)
+        if pdom.dominates(block, o.block):
+            return True
+        if block not in nx.descendants(pdom.graph, o.block):
+            return False        # only reached through a miss (insertion) edge
+        before = {b for b, _ in pdom.controlling(o.block)}
+        todo, seen = [block], set()
+        while todo:
+            b = todo.pop()
+            if b in seen:
+                continue
+            seen.add(b)
+            for branch, arm in pdom.controlling(b):
+                if branch in before:        # also gates the lookup itself
+                    continue
+                if not self._tests_state(fn, branch) or self._inserts_under(fn, pdom, branch, arm):
+                    return False
+                todo.append(branch)
+        return True
+
+    def _inserts_under(self, fn: IRFunction, pdom, branch: str, arm: str) -> bool:
+        """The arm stores the packet's key into the entry: an empty slot being
+        claimed (open addressing), i.e. the miss side of a hand-written lookup."""
+        for blk in self._insert_blocks(fn):
+            if (branch, arm) in pdom.controlling(blk):
+                return True
+        return False
+
+    def _insert_blocks(self, fn: IRFunction) -> set[str]:
+        cache = fn.__dict__.setdefault("_insert_blocks", None)
+        if cache is not None:
+            return cache
+        out = set()
+        for ins in fn.ins:
+            ops = ins.operands
+            if ins.opcode == "store" and ops[1] in self.state:
+                t = self.flow.taint_of(fn, ops[0])
+            elif ins.opcode == "call" and len(ops) > 2 and ops[0] in self.state:
+                t = self.flow.pointee_taint(fn, ops[1])       # memcpy(entry, &key, n)
+            else:
+                continue
+            if t is not None and any(f in KEY_FIVE for f in t.fields):
+                out.add(ins.block)
+        fn.__dict__["_insert_blocks"] = out
+        return out
+
+    def _tests_state(self, fn: IRFunction, block: str) -> bool:
+        """The branch ending ``block`` compares a value read from per-flow state."""
+        term = next((i for i in reversed(fn.ins) if i.block == block), None)
+        if term is None or term.opcode != "br" or len(term.operands) != 3:
+            return False
+        todo, seen = [term.operands[0]], set()
+        while todo and len(seen) < 64:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            d = fn.value_of(v)
+            if d is None:
+                continue
+            if d.opcode == "load":
+                if d.operands[0] in self.state:
+                    return True
+                continue
+            if d.opcode in ("call", "invoke", "alloca"):
+                continue
+            todo += d.operands
+        return False
 
     def runs_every_packet(self, fn: IRFunction, seen: frozenset = frozenset()) -> bool:
         """A root, or called from a block every packet passes in a function that is."""

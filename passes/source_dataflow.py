@@ -34,6 +34,8 @@ TABLE_CALLS: list[tuple[str, int, int]] = [
 KEYED_METHODS = {"find", "findp", "find_insert", "get", "get_pointer", "insert", "set", "count",
                  "emplace", "erase", "at", "remove", "find_create", "insert_or_assign",
                  "try_emplace", "lookup", "find_or_insert", "operator[]"}
+# Lookups that store the found entry through their last argument.
+DATA_OUT_CALLS = ("rte_hash_lookup_data", "rte_hash_lookup_with_hash_data")
 COPY_CALLS = {"memcpy", "clib_memcpy", "clib_memcpy_fast", "rte_memcpy", "memmove",
               "__builtin_memcpy"}
 PATH_RE = re.compile(r"[A-Za-z_]\w*")
@@ -67,6 +69,8 @@ class FlowFacts:
     entries: dict[int, dict[str, str]] = field(default_factory=dict)
     # state-block parameters: (function, param name) supplied by a flow manager
     blocks: list[tuple[FunctionInfo, str, list[str]]] = field(default_factory=list)
+    # reference variables (``T &x = ...``), per function
+    refs: dict[int, set[str]] = field(default_factory=dict)
     # local variable -> container it aliases, per function
     aliases: dict[int, dict[str, str]] = field(default_factory=dict)
     # container -> declared types of the variables holding its entries
@@ -109,20 +113,31 @@ def _related(a: str, b: str) -> bool:
 
 
 class Taint:
-    """Per-function environment: access path -> header fields it carries."""
+    """Per-function environment: access path -> header fields it carries.
 
-    def __init__(self):
+    ``shared`` is the analysis-wide taint of struct fields reached through
+    locals (``fa_5tuple = pw->fa_5tuple``): one function fills the buffer, a
+    later stage of the node reads it."""
+
+    def __init__(self, shared: dict[str, set[str]] | None = None):
         self.env: dict[str, set[str]] = {}
         self.layers: dict[str, str] = {}      # variable -> header layer
         self.overlays: dict[str, str] = {}    # 'key0' -> 'kvp0' for key0 = (T *) &kvp0
         self.thread_local: set[str] = set()   # locals bound to a per-thread slot
         self.slot_dirs: dict[str, set[str]] = {}   # key slot -> directed fields assigned to it
+        self.field_alias: dict[str, str] = {}  # local -> struct field it points into
+        self.shared = shared if shared is not None else {}
 
     def fields_of_path(self, p: str) -> set[str]:
         out: set[str] = set()
         for k, v in self.env.items():
             if _related(k, p):
                 out |= v
+        parts = p.split(".")
+        if parts[0] in self.field_alias:
+            out |= self.shared.get(self.field_alias[parts[0]], set())
+        for part in parts[1:]:
+            out |= self.shared.get(part, set())
         return out
 
     def add(self, p: str, fields: set[str]):
@@ -131,6 +146,8 @@ class Taint:
             root, _, rest = p.partition(".")
             if root in self.overlays:          # a write through an overlay fills the object
                 self.env.setdefault(self.overlays[root], set()).update(fields)
+            if root in self.field_alias:
+                self.shared.setdefault(self.field_alias[root], set()).update(fields)
 
 
 def split_assignment(texts: list[str]) -> tuple[list[str], list[str], str] | None:
@@ -170,8 +187,9 @@ def lhs_target(lhs: list[str]) -> tuple[str, list[str]]:
 class FlowAnalysis:
     """Runs the taint over the unit's per-packet functions."""
 
-    def __init__(self, unit, ctx, containers: set[str]):
+    def __init__(self, unit, ctx, containers: set[str], scalars: frozenset[str] = frozenset()):
         self.unit, self.ctx = unit, ctx
+        self.scalars = scalars
         self.index: SourceIndex = source_index(unit, ctx)
         self.reach: Reach = reachable(unit, ctx)
         self.containers = containers
@@ -183,6 +201,7 @@ class FlowAnalysis:
         self.returns_entry: dict[int, str] = {}     # helper -> container of the entry it returns
         self.return_shapes: dict[int, set] = {}     # fn -> {(returned path, reversed?)}
         self.lookup_fns: dict[str, str] = {}        # method name -> member container it searches
+        self.shared_fields: dict[str, set[str]] = {}  # struct field -> header fields stored in it
         self.param_alias: dict[int, dict[int, str]] = {}   # helper param -> container passed in
         self.local_types: dict[int, dict[str, list[str]]] = {}  # fn -> var -> declared type
 
@@ -270,6 +289,15 @@ class FlowAnalysis:
             return aliases[parts[0]]
         return parts[0] if parts[0] in self.containers else None
 
+    def table_path(self, arg: tuple[str, ...], aliases) -> str | None:
+        """The path naming a table in a call argument; flags and counters
+        (``_shared ? a : b``) are not tables."""
+        for p, _ in paths_in(list(arg)):
+            c = self.container_of(p, aliases)
+            if c and c not in self.scalars:
+                return p
+        return None
+
     def _lookup(self, path: str, aliases, taint: Taint, fields, fn, line, how, key) -> Lookup | None:
         tab = self.container_of(path, aliases)
         if not tab or not set(fields) - {SYM}:
@@ -285,9 +313,11 @@ class FlowAnalysis:
         for c in calls_in(texts):
             for prefix, ti, ki in TABLE_CALLS:
                 if c.name.startswith(prefix) and len(c.args) > max(ti, ki):
-                    tpath = next((p for p, _ in paths_in(list(c.args[ti]))
-                                  if self.container_of(p, aliases)), None)
-                    fields = self.reads(list(c.args[ki]), taint, fn, st.line)
+                    tpath = self.table_path(c.args[ti], aliases)
+                    key = list(c.args[ki])
+                    if "with_hash" in c.name and len(c.args) > ki + 1:
+                        key += [","] + list(c.args[ki + 1])     # (table, hash, key, ...)
+                    fields = self.reads(key, taint, fn, st.line)
                     if fields and len(c.args) > 2 and c.name.startswith(("clib_bihash_search", "rte_hash_lookup_data")):
                         res = paths_in(list(c.args[-1]))
                         if res:
@@ -351,7 +381,7 @@ class FlowAnalysis:
         return self.summaries[id(fn)]
 
     def walk(self, fn: FunctionInfo, record: bool) -> set[str]:
-        taint, aliases, ret = Taint(), {}, set()
+        taint, aliases, ret = Taint(self.shared_fields), {}, set()
         entries: dict[str, str] = {}
         for i, p in enumerate(fn.params):
             lay = hf.layer_of_type(p.type_tokens)
@@ -410,6 +440,7 @@ class FlowAnalysis:
         for lk in found:
             if lk.fn.owner:
                 self.lookup_fns.setdefault(fn.name, lk.inner or lk.container)
+        self._data_outputs(texts, found, entries)
         if record:
             self.facts.lookups.extend(found)
         if st.is_condition and texts[:2] == ["for", "("]:
@@ -430,9 +461,14 @@ class FlowAnalysis:
         target, decl = lhs_target(lhs)
         if not target:
             return
+        if "&" in decl and "." not in target:
+            self.facts.refs.setdefault(id(fn), set()).add(target)   # uint64_t &last = t[k]
         overlay = _address_of(rhs)
         if overlay and "." not in target:
             taint.overlays[target] = overlay
+        member = _member_of(rhs)
+        if member and "." not in target:
+            taint.field_alias[target] = member       # fa_5tuple = pw->fa_5tuple
         lay = hf.layer_of_type(decl) or self.layer_of_rhs(rhs, taint)
         if lay:
             taint.layers[target] = lay
@@ -470,6 +506,15 @@ class FlowAnalysis:
         for t in texts[star:]:
             if PATH_RE.fullmatch(t):
                 self.local_types.setdefault(id(fn), {})[t] = base + ["*"]
+
+    def _data_outputs(self, texts: list[str], found: list[Lookup], entries):
+        """``rte_hash_lookup_data(h, &key, (void **)&e)``: e receives the flow's entry."""
+        for c in calls_in(texts):
+            if c.name.startswith(DATA_OUT_CALLS) and len(c.args) >= 3:
+                lk = next((x for x in found if x.how == c.name), None)
+                ps = paths_in(list(c.args[-1]))
+                if lk and ps:
+                    entries[ps[-1][0].split(".")[0]] = lk.container
 
     def _entry_call(self, texts: list[str]) -> str | None:
         """Container whose entry a unit helper called here returns."""
@@ -534,7 +579,7 @@ class FlowAnalysis:
                     if ps:
                         taint.add(ps[0][0], fields)
             for i, a in enumerate(c.args):
-                fields = _fields_quick(self, a, taint)
+                fields = self.reads(list(a), taint, fn, 0)
                 if fields and not fields <= pt.get(i, set()):
                     pt.setdefault(i, set()).update(fields)
                 ps = paths_in(list(a))
@@ -544,6 +589,15 @@ class FlowAnalysis:
                     cont = self.container_of(ps[0][0], aliases)
                     if cont:
                         self.param_alias.setdefault(id(g), {})[i] = cont
+
+
+def _member_of(rhs: list[str]) -> str | None:
+    """``pw->fa_5tuple`` / ``&pw->buf[0]``: the struct field a local will point into."""
+    core = [t for t in rhs if t != "&"]
+    ps = paths_in(core)
+    if len(ps) == 1 and "." in ps[0][0] and not calls_in(core) and ps[0][1] == 0:
+        return ps[0][0].split(".")[-1]
+    return None
 
 
 def _address_of(rhs: list[str]) -> str | None:
@@ -627,14 +681,15 @@ def _signature(fa: FlowAnalysis):
     return (sorted((lk.container, tuple(sorted(lk.fields)), lk.line) for lk in fa.facts.lookups),
             sorted((k, tuple(sorted(v.items()))) for k, v in fa.facts.entries.items()),
             sorted(fa.lookup_fns.items()), sorted(fa.returns_entry.items()),
+            sorted((k, tuple(sorted(v))) for k, v in fa.shared_fields.items()),
             sorted((k, tuple(sorted((i, tuple(sorted(f))) for i, f in v.items())))
                    for k, v in fa.param_taint.items()))
 
 
-def flow_facts(unit, ctx, containers: set[str]) -> FlowFacts:
+def flow_facts(unit, ctx, containers: set[str], scalars: frozenset[str] = frozenset()) -> FlowFacts:
     """Run (once per unit) the taint over every per-packet function."""
     def make():
-        fa = FlowAnalysis(unit, ctx, containers)
+        fa = FlowAnalysis(unit, ctx, containers, scalars)
         fns = sorted(fa.reach.functions, key=lambda f: (f.file, f.line))
         before = None
         for _ in range(MAX_ROUNDS):      # until callee parameters and helpers stop changing

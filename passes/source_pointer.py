@@ -10,7 +10,8 @@ stream) is not reported: the NF itself does no irregular access through it.
 from __future__ import annotations
 
 from .base import Pass
-from .source_state import container_kind, state_blocks, state_catalog, unit_flow, value_type
+from .source_state import (container_kind, state_blocks, state_catalog, unit_flow, value_type,
+                           written_members)
 from .source_tu import calls_in, reachable, source_index, spell, stmts_of
 
 NESTED = ("Vector", "vector", "HashTable", "HashMap", "unordered_map", "map", "list", "deque",
@@ -86,6 +87,66 @@ def used_as_vector(unit, ctx, field: str) -> bool:
     return False
 
 
+INDEX_CALLS = ("pool_elt_at_index", "vec_elt_at_index", "vec_elt", "pool_is_free_index")
+
+
+def index_params(unit, ctx) -> dict[str, set[int]]:
+    """Unit helpers whose parameter i ends up as a pool/vector index
+    (``entry_by_index (db, proto, i) { return pool_elt_at_index (bib, i); }``)."""
+    def make():
+        out: dict[str, set[int]] = {}
+        for fn in source_index(unit, ctx).functions:
+            names = {p.name: i for i, p in enumerate(fn.params)}
+            for st in stmts_of(fn, ctx):
+                for c in calls_in(st.texts):
+                    if c.name in INDEX_CALLS and len(c.args) >= 2:
+                        for t in c.args[1]:
+                            if t in names:
+                                out.setdefault(fn.name, set()).add(names[t])
+        return out
+    return ctx.memo("source.index_params", make)
+
+
+def used_as_index(unit, ctx, field: str) -> bool:
+    """``pool_elt_at_index (pool, e->field)``: the field names another object."""
+    helpers = index_params(unit, ctx)
+    written = set(written_members(unit, ctx))
+    for fn in reachable(unit, ctx).functions:
+        for st in stmts_of(fn, ctx):
+            if subscripted_by(st.texts, field, written):
+                return True
+            for c in calls_in(st.texts):
+                slots = [1] if c.name in INDEX_CALLS else sorted(helpers.get(c.name, ()))
+                for i in slots:
+                    if i < len(c.args) and _member_in(c.args[i], field):
+                        return True
+    return False
+
+
+def subscripted_by(texts: list[str], field: str, state: set[str]) -> bool:
+    """``peers[c->peer_index]``: the field indexes another array the NF writes per
+    packet (an index into a read-only configuration table is not a pointer)."""
+    for i, t in enumerate(texts):
+        if t == "[" and i and texts[i - 1] in state:
+            depth, j = 0, i
+            inner = []
+            while j < len(texts):
+                depth += texts[j] == "["
+                depth -= texts[j] == "]"
+                if depth == 0:
+                    break
+                inner.append(texts[j])
+                j += 1
+            if _member_in(inner[1:], field):
+                return True
+    return False
+
+
+def _member_in(arg, field: str) -> bool:
+    a = list(arg)
+    return any(t == field and k and a[k - 1] in ("->", ".") for k, t in enumerate(a))
+
+
 def pointee(type_tokens: list[str]) -> str:
     return spell([t for t in type_tokens if t not in ("*", "&", "const", "struct", "volatile")])
 
@@ -119,6 +180,11 @@ class PointerFieldPass(Pass):
         pointer = ("*" in ts or "&" in ts) and not any(t in SKIP_POINTEE for t in ts)
         nested = any(n in t for t in ts for n in NESTED)
         if not (pointer or nested):
+            if used_as_index(unit, ctx, f.name):
+                return self.fact("pointer_field", {
+                    "container": cont, "entry_type": owner, "field": f.name, "type": f.type_text,
+                    "nested": False, "deref": True, "index": True}, f.file, f.line,
+                    f"{owner}.{f.name}: {f.type_text} indexes another pool object", confidence=0.7)
             return None
         target = pointee(ts)
         to_record = target in index.records or target in index.typedefs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .source_tu import calls_in
 
-PER_CORE_WRAPPERS = {"per_thread", "per_thread_oread", "per_thread_omem",
+PER_CORE_WRAPPERS = {"per_thread", "per_thread_oread", "per_thread_omem", "per_lcore",
                      "per_thread_arithmetic", "per_thread_compressed"}
 SHARED_WRAPPERS = {"not_per_thread"}
 THREAD_SAFE_TYPES = {"HashTableMP", "HashContainerMP", "HashMapMP", "atomic_uint32_t",

@@ -42,6 +42,9 @@ CONTEXT_TYPES = {"vlib_node_runtime_t", "vlib_main_t", "ErrorHandler", "unformat
                  "vlib_cli_command_t", "Element", "Router", "Task", "Timer"}
 
 
+PER_LCORE_PREFIX = "per_lcore_"
+
+
 @dataclass
 class Candidate:
     name: str
@@ -115,8 +118,13 @@ def state_catalog(unit, ctx) -> list[Candidate]:
         out = [Candidate(f.name, f.type_tokens, f.file, f.line, r.name)
                for r in recs for f in r.fields]
         for g in index.globals:
+            if g.name.startswith(PER_LCORE_PREFIX):   # DPDK RTE_DEFINE_PER_LCORE(T, name)
+                out.append(Candidate(g.name[len(PER_LCORE_PREFIX):], ["per_lcore", "<"] +
+                                     g.type_tokens + [">"], g.file, g.line, ""))
+                continue
             out.append(Candidate(g.name, g.type_tokens, g.file, g.line, ""))
-            rec = _record_of(index, g.type_tokens)
+            rec = None if any(t in ("*", "[") for t in g.type_tokens) else \
+                _record_of(index, g.type_tokens)
             if rec is not None:       # VPP: the plugin's main struct holds the tables
                 out += [Candidate(f.name, f.type_tokens, f.file, f.line, rec.name)
                         for f in rec.fields]
@@ -144,8 +152,14 @@ def container_names(unit, ctx) -> set[str]:
     return {c.name for c in state_catalog(unit, ctx)}
 
 
+def scalar_names(unit, ctx) -> frozenset[str]:
+    """Candidates that are plain flags or numbers (never a table)."""
+    return frozenset(c.name for c in state_catalog(unit, ctx)
+                     if container_kind(c.type_tokens, set()) in ("counter", "scalar"))
+
+
 def unit_flow(unit, ctx):
-    return flow_facts(unit, ctx, container_names(unit, ctx))
+    return flow_facts(unit, ctx, container_names(unit, ctx), scalar_names(unit, ctx))
 
 
 @dataclass

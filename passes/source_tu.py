@@ -223,10 +223,13 @@ class _FileIndexer:
         return ""
 
     def decl_type_tokens(self, c) -> list[str]:
-        """Spelled type of a declaration: its tokens before the declared name."""
+        """Spelled type of a declaration: its tokens before the declared name
+        (plus ``[ ]`` for an array declarator)."""
         toks = [t.text for t in self.slice(c.extent)]
         if c.spelling in toks:
-            toks = toks[:toks.index(c.spelling)]
+            k = toks.index(c.spelling)
+            array = k + 1 < len(toks) and toks[k + 1] == "["
+            toks = toks[:k] + (["[", "]"] if array else [])
         return [t for t in toks if t not in ("static", "mutable", "extern", "inline")] or [
             c.type.spelling]
 
@@ -449,13 +452,24 @@ def _split(toks: list[Tok], guards: tuple[Guard, ...], out: list[Stmt]):
                 # an 'else if (c)' head runs only when the previous condition failed
                 out.append(Stmt(head, guards + case + added[:-1] if head[0].text == "else"
                                 else guards + case, is_condition=kind is not None))
+            n_before = len(out)
             _split(toks[i + 1:end], guards + case + added, out)
             last_if = next_if
             buf, i = [], end + 1
+            if head and head[0].text == "if" and next_if is not None and _exits(out[n_before:]) \
+                    and not (i < len(toks) and toks[i].text == "else"):
+                guards = guards + (Guard("if", next_if, "else"),)
+                last_if = None
             continue
         if paren == 0 and t.text == ";":
+            n_before = len(out)
+            is_if = bool(buf) and buf[0].text == "if"
             last_if = _emit(buf, guards, out, last_if)
             buf, i = [], i + 1
+            if is_if and last_if is not None and _exits(out[n_before + 1:]) \
+                    and not (i < len(toks) and toks[i].text == "else"):
+                guards = guards + (Guard("if", last_if, "else"),)   # if (c) return; ...
+                last_if = None
             continue
         if paren == 0 and t.text == "}":
             i += 1
@@ -463,6 +477,15 @@ def _split(toks: list[Tok], guards: tuple[Guard, ...], out: list[Stmt]):
         buf.append(t)
         i += 1
     _emit(buf, guards, out, last_if)
+
+
+EXITS = ("return", "continue", "break", "goto")
+
+
+def _exits(body: list[Stmt]) -> bool:
+    """The branch just emitted ends by leaving the enclosing block."""
+    return bool(body) and bool(body[-1].toks) and body[-1].toks[0].text in EXITS and \
+        not body[-1].is_condition
 
 
 def _head_kind(head: list[Tok]) -> str | None:
@@ -543,7 +566,7 @@ def lookup_polarity(cond: tuple[str, ...], found_vars) -> str | None:
     zero_hit = any(t.startswith(SEARCH_ZERO_ON_HIT) for t in texts)
     searched = zero_hit or any(t.startswith(SEARCH_CALLS) for t in texts) or any(
         t in SEARCH_METHODS and j and texts[j - 1] in (".", "->") for j, t in enumerate(texts))
-    if not (searched or any(t in found_vars for t in texts)):
+    if not (searched or _tests_found_var(texts, found_vars)):
         return None
     if any(t in ("&&", "||") for t in texts):
         return None
@@ -560,6 +583,14 @@ def lookup_polarity(cond: tuple[str, ...], found_vars) -> str | None:
     if op in (">=", ">") or (op == "!=" and nullish) or (op is None and not neg):
         return "hit"
     return None
+
+
+def _tests_found_var(texts: list[str], found_vars) -> bool:
+    """``e``, ``!e``, ``e == NULL``, ``idx < 0``: the lookup result itself, not a field of it."""
+    op = next((i for i, t in enumerate(texts) if t in ("<", "==", "!=", ">=", ">", "<=")), None)
+    lhs = texts[:op] if op is not None else texts
+    lhs = lhs[1:] if lhs[:1] == ["!"] else lhs
+    return len(lhs) == 1 and lhs[0] in found_vars
 
 
 # A branch on the protocol is taken alike by every packet of a flow.
@@ -612,6 +643,8 @@ def on_common_path(st: Stmt, found_vars, state_vars: frozenset[str] = frozenset(
             return False
         if flow_invariant(g.cond) or not any(t in watched for t in g.cond):
             continue
+        if g.branch == "else":
+            continue      # 'if (s->count == 0) {first packet} else ...': the usual side
         return False
     return True
 

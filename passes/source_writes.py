@@ -47,7 +47,9 @@ def entry_vars(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
 
 def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
               handles: frozenset[str] = frozenset(),
-              aliases: dict[str, str] | None = None) -> list[tuple[str, str]]:
+              aliases: dict[str, str] | None = None,
+              local_fns: frozenset[str] = frozenset(),
+              refs: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(container, how) for each write through an entry variable or into a container.
 
     ``handles``: pointer fields of entry types; passing one (or the address of
@@ -59,7 +61,7 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
         ps = paths_in(lhs)
         if ps:
             root = ps[-1][0].split(".")[0]
-            deref = "." in ps[-1][0] or "[" in lhs or (lhs and lhs[0] == "*")
+            deref = "." in ps[-1][0] or "[" in lhs or (lhs and lhs[0] == "*") or root in refs
             decl = ps[-1][1] > 0 and lhs[ps[-1][1] - 1] not in ("*", "(")
             if root in entries and deref and not decl:
                 out.append((entries[root], "assignment"))
@@ -88,7 +90,8 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
                     out.append((entries[root], f"{c.name}()"))    # e->tb.refill();
                 elif c.name in INSERT_METHODS and (root in containers or root in (aliases or {})):
                     out.append((root if root in containers else aliases[root], f"{c.name}()"))
-        elif not c.receiver and any(_passes_entry_state(a, entries, handles) for a in c.args):
+        elif not c.receiver and c.name not in local_fns and \
+                any(_passes_entry_state(a, entries, handles) for a in c.args):
             arg = next(a for a in c.args if _passes_entry_state(a, entries, handles))
             out.append((entries[arg[0] if arg[0] != "&" else arg[1]], f"passed to {c.name}()"))
         elif c.name.startswith(INSERT_CALLS) and c.args:
@@ -141,14 +144,18 @@ def find_writes(unit, ctx, containers: set[str]) -> list[Write]:
     reach = reachable(unit, ctx)
     always = always_run(unit, ctx)
     handles = handle_fields(unit, ctx)
+    # the unit's own helpers are analysed directly (their parameters become entries)
+    local_fns = frozenset(f.name for f in source_index(unit, ctx).functions)
     out = []
     for fn in reach.functions:
         entries = entry_vars(unit, ctx, fn)
         aliases = unit_flow(unit, ctx).aliases.get(id(fn), {})
+        refs = frozenset(unit_flow(unit, ctx).refs.get(id(fn), ()))
         sts = stmts_of(fn, ctx)
         found = {**{e: None for e in entries}, **lookup_vars(sts)}
         for st in sts:
-            for cont, how in writes_in(st, entries, containers, handles, aliases):
+            for cont, how in writes_in(st, entries, containers, handles, aliases, local_fns,
+                                       refs):
                 every = id(fn) in always and on_common_path(st, found, frozenset(entries))
                 out.append(Write(cont, fn, st, every, how))
     return out

@@ -173,3 +173,15 @@ def test_vpp_chain_uses_the_frontends_plugin_dir(tmp_path):
 def test_header_path_finds_the_element_exported_by_its_source():
     units = adapters.discover_paths([str(FC / "elements" / "flowstat" / "flowstat.hh")])
     assert [u.name for u in units.units] == ["FlowStat"]
+
+
+def test_configured_tree_gets_config_defines_and_configure_machine_flags(tmp_path):
+    tree = tmp_path / "fc"
+    shutil.copytree(FC, tree)
+    (tree / "include" / "click" / "config.h").write_text("#define HAVE_AVX2 1\n")
+    (tree / "userlevel").mkdir()
+    (tree / "userlevel" / "Makefile").write_text("CC = gcc\nCXXFLAGS = -g -O2 -W -mavx2 -msse4.2\n")
+    u = adapters.discover_paths([str(tree / "elements" / "counting")], src_dirs=[str(tree)]).units[0]
+    flags = u.compile_flags
+    assert {"-DHAVE_CONFIG_H", "-DCLICK_USERLEVEL", "-mavx2", "-msse4.2"} <= set(flags)
+    assert f"-I{tree.resolve() / 'include'}" in flags and "-O2" not in flags

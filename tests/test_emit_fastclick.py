@@ -1,19 +1,31 @@
-"""FastClick emitter: plans become minimal, span-preserving edits of the user's config."""
+"""FastClick emitter: plans become minimal, span-preserving edits of the user's config.
+
+Golden files live in tests/data/emit/golden/ (``<case>.click`` and ``<case>.rules``);
+regenerate them with ``FLOWMAGEC_UPDATE_GOLDEN=1`` and read every diff before committing.
+"""
 import difflib
+import os
+import re
 from pathlib import Path
 
 import pytest
 
 from flowmagec.artifacts import FeatureSet, NFFeatures, NFPlacement, Plan, Stage
 from flowmagec.driver import Options
-from flowmagec.emitters.fastclick import FastClickEmitter, emit_fastclick, flow_rules
+from flowmagec.emitters.fastclick import FastClickEmitter, emit_fastclick, hash_run, software_dispatch
+from flowmagec.emitters.fastclick_rules import MAX_RULE_QUEUES, STYLES, flow_rules, style_for
+from flowmagec.emitters.fastclick_variants import ClassVariants
+from flowmagec.errors import AnalysisError
 from flowmagec.frontends import load
 from flowmagec.outputs import OutputSet
 from flowmagec.solver import solve
 from flowmagec.solver.nic_profiles import load as load_nic
 
 DATA = Path(__file__).parent / "data" / "emit"
+GOLDEN = DATA / "golden"
+SRC = str(DATA / "src")
 FIVE = ["src_ip", "dst_ip", "src_port", "dst_port", "protocol"]
+UPDATE = os.environ.get("FLOWMAGEC_UPDATE_GOLDEN") == "1"
 
 
 def figure7_features():
@@ -27,41 +39,99 @@ def figure7_features():
     ])
 
 
+def tally_features():
+    return FeatureSet(nfs=[
+        NFFeatures(name="Tally", stateful=True, key=["src_ip"], intensity="per-packet", complexity=2.0),
+        NFFeatures(name="Meter2", stateful=True, key=["dst_ip"], intensity="per-packet"),
+    ])
+
+
 def changed_lines(a: str, b: str) -> list[str]:
     return [l for l in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
             if l[:1] in "+-" and not l.startswith(("+++", "---"))]
 
 
-def test_figure7_flowmage_dialect_gives_the_papers_output():
-    path = str(DATA / "figure7.click")
+def load_text(text, tmp):
+    p = Path(tmp) / "edited.click"
+    p.write_text(text)
+    return load(str(p))
+
+
+def emit_case(config, nic, cores=8, features=figure7_features, dialect="vanilla", stages=1):
+    path = str(DATA / config)
     chain = load(path)
-    plan = solve(chain, figure7_features(), nic=load_nic("mlx5"), cores=16)
-    out = FastClickEmitter(chain, plan, figure7_features(), dialect="flowmage").run().text[path]
-    src = open(path).read()
-    diff = changed_lines(src, out)
+    plan = solve(chain, features(), nic=load_nic(nic), cores=cores, stages=stages)
+    em = FastClickEmitter(chain, plan, features(), src_dirs=[SRC], dialect=dialect,
+                          rules_path="chain.rules", nic=load_nic(nic)).run()
+    return path, plan, em
+
+
+def check_golden(case: str, em, path: str):
+    got = {".click": em.text[path], ".rules": em.rules}
+    for ext, text in got.items():
+        gold = GOLDEN / (case + ext)
+        if UPDATE:
+            GOLDEN.mkdir(exist_ok=True)
+            if text is None:
+                gold.unlink(missing_ok=True)
+            else:
+                gold.write_text(text)
+        if text is None:
+            assert not gold.exists(), f"{gold} expected but the emitter wrote no rules"
+        else:
+            assert text == gold.read_text(), f"{case}{ext} differs from {gold}"
+
+
+# --------------------------------------------------------------------------
+# Golden cases: one per way FastClick gets the plan onto the NIC
+# --------------------------------------------------------------------------
+
+GOLDEN_CASES = [
+    # case, config, nic, cores, features, dialect, stages
+    ("figure7-mlx5", "figure7.click", "mlx5", 8, figure7_features, "vanilla", 1),
+    ("figure7-i40e", "figure7.click", "i40e", 8, figure7_features, "vanilla", 1),
+    ("figure7-ixgbe", "figure7.click", "ixgbe", 8, figure7_features, "vanilla", 1),
+    ("figure7-ice", "figure7.click", "ice", 8, figure7_features, "vanilla", 1),
+    ("figure7-net_null", "figure7.click", "net_null", 4, figure7_features, "vanilla", 1),
+    ("figure7-2stage", "figure7.click", "mlx5", 4, figure7_features, "vanilla", 2),
+    ("figure7-flowmage", "figure7.click", "mlx5", 16, figure7_features, "flowmage", 1),
+    ("multiport-mlx5", "multiport.click", "mlx5", 4, tally_features, "vanilla", 1),
+    ("elementclass-i40e", "elementclass.click", "i40e", 4, tally_features, "vanilla", 1),
+    ("define-ixgbe", "define.click", "ixgbe", 8, tally_features, "vanilla", 1),
+]
+
+
+@pytest.mark.parametrize("case,config,nic,cores,features,dialect,stages", GOLDEN_CASES,
+                         ids=[c[0] for c in GOLDEN_CASES])
+def test_golden(case, config, nic, cores, features, dialect, stages, tmp_path):
+    path, plan, em = emit_case(config, nic, cores, features, dialect, stages)
+    check_golden(case, em, path)
+    # the output parses, and no line of the input is lost: each removed line comes back edited
+    load_text(em.text[path], tmp_path)
+    diff = changed_lines(open(path).read(), em.text[path])
+    assert len([l for l in diff if l.startswith("-")]) <= len([l for l in diff if l.startswith("+")])
+
+
+def test_figure7_flowmage_dialect_gives_the_papers_output(tmp_path):
+    path, plan, em = emit_case("figure7.click", "mlx5", 16, dialect="flowmage")
+    diff = changed_lines(open(path).read(), em.text[path])
     # only the four edited declarations change, each only by added keywords
     assert len([l for l in diff if l.startswith("+")]) == 4
-    edited = load_text(out, tmp=DATA.parent)
+    edited = load_text(em.text[path], tmp_path)
     fd0, psd, pol, fc = (edited.element(n) for n in ("fd0", "psd", "policer", "flowCounter"))
     assert fd0.keyword("HASHFUNC").value == '"src_ip"'
     assert fd0.keyword("MAXTHREADS").value == "16"
     assert psd.keyword("SHARED").value == "false"
     assert pol.keyword("SHARED").value == "true"
     assert fc.keyword("SHARED").value == "false"
-
-
-def load_text(text, tmp):
-    import tempfile
-    with tempfile.NamedTemporaryFile("w", suffix=".click", delete=False) as fh:
-        fh.write(text)
-    return load(fh.name)
+    assert em.rules is None
 
 
 def test_vanilla_dispatch_edits_only_the_dpdk_source_and_writes_rules(tmp_path):
     path = str(DATA / "figure7.click")
     chain = load(path)
     plan = solve(chain, figure7_features(), nic=load_nic("mlx5"), cores=8)
-    opts = Options(config=path, output=str(tmp_path / "out.click"))
+    opts = Options(config=path, output=str(tmp_path / "out.click"), nic="mlx5")
     with OutputSet(protected=chain.files) as outs:
         written = emit_fastclick(chain, plan, figure7_features(), outs, opts)
     out = (tmp_path / "out.click").read_text()
@@ -73,63 +143,151 @@ def test_vanilla_dispatch_edits_only_the_dpdk_source_and_writes_rules(tmp_path):
     rules_path = fd0.keyword("FLOW_RULES_FILE").value
     assert rules_path in written
     rules = Path(rules_path).read_text().splitlines()
-    assert rules and all(r.startswith("ingress pattern eth / ipv4") and r.endswith("/ end")
-                         for r in rules)
-    assert all("queues 0 1 2 3 4 5 6 7 end" in r for r in rules)
+    assert rules == ["ingress pattern eth / ipv4 / end actions rss func toeplitz types ipv4 "
+                     "l3-src-only end queues 0 1 2 3 4 5 6 7 end / end"]
 
 
-def test_flow_rules_carry_types_selection_and_key():
-    plan = Plan(fields=["src_ip"], rss_types=["ipv4-tcp", "ipv4-udp", "ipv4", "l3-src-only"],
-                rss_key="ab" * 40, cores=2)
-    rules = flow_rules(plan).splitlines()
+# --------------------------------------------------------------------------
+# Rule shapes per driver (DPDK 22.11 driver code, see fastclick_rules.py)
+# --------------------------------------------------------------------------
+
+def test_mlx5_rules_carry_selection_key_and_queues_in_every_rule():
+    rules = flow_rules(["ipv4", "ipv4-tcp", "ipv4-udp", "l3-src-only", "l4-dst-only"], "ab" * 40,
+                       "toeplitz", 2, STYLES["mlx5"])
     assert rules[0] == ("ingress pattern eth / ipv4 / tcp / end actions rss func toeplitz types "
-                        "ipv4-tcp l3-src-only end key " + "ab" * 40 + " queues 0 1 end / end")
-    assert rules[-1].startswith("ingress pattern eth / ipv4 / end")
+                        "ipv4-tcp l3-src-only l4-dst-only end key " + "ab" * 40 + " queues 0 1 end / end")
+    # mlx5 rejects L4 *_ONLY without an L4 type: the plain IPv4 rule keeps only l3 words
+    assert rules[-1].startswith("ingress pattern eth / ipv4 / end actions rss func toeplitz "
+                                "types ipv4 l3-src-only end key")
 
 
-def _variant_tree(tmp_path):
-    inc = tmp_path / "src" / "elements"
-    inc.mkdir(parents=True)
-    (inc / "tallies.hh").write_text(
-        "template <template <typename> class T> class TallyBase : public Element {};\n"
-        "class Tally : public TallyBase<not_per_thread> {\n"
-        "  const char *class_name() const override { return \"Tally\"; }\n};\n"
-        "class TallyIMP : public TallyBase<per_thread> {\n"
-        "  const char *class_name() const override { return \"TallyIMP\"; }\n};\n")
-    return str(tmp_path / "src")
+def test_i40e_puts_queues_in_one_global_rule_and_none_in_pattern_rules():
+    rules = flow_rules(["ipv4", "l3-dst-only"], "", "symmetric_toeplitz", 4, STYLES["i40e"])
+    assert rules == ["ingress pattern end actions rss types end queues 0 1 2 3 end / end",
+                     "ingress pattern eth / ipv4 / end actions rss func symmetric_toeplitz "
+                     "types ipv4 l3-dst-only end queues end / end"]
 
 
-def test_sharing_swaps_to_the_per_core_variant_found_in_the_tree(tmp_path):
-    src = _variant_tree(tmp_path)
+def test_ice_rules_carry_no_key_and_no_queues():
+    rules = flow_rules(["ipv4", "l3-src-only"], "cd" * 52, "toeplitz", 4, STYLES["ice"])
+    assert rules == ["ingress pattern eth / ipv4 / end actions rss func toeplitz types ipv4 "
+                     "l3-src-only end queues end / end"]
+
+
+def test_ixgbe_gets_one_global_rule_with_the_default_function():
+    rules = flow_rules(["ipv4", "ipv4-tcp", "ipv4-udp"], "ef" * 40, "toeplitz", 2, STYLES["ixgbe"])
+    assert rules == ["ingress pattern end actions rss types ipv4-tcp ipv4-udp ipv4 end key "
+                     + "ef" * 40 + " queues 0 1 end / end"]
+    assert style_for("some_new_pmd").per_pattern is False
+
+
+def test_rules_respect_testpmd_and_fastclick_limits():
+    with pytest.raises(AnalysisError, match="at most 128"):
+        flow_rules(["ipv4"], "", "toeplitz", MAX_RULE_QUEUES + 1, STYLES["mlx5"])
+    with pytest.raises(AnalysisError, match="512-byte buffer"):
+        flow_rules(["ipv4", "l3-src-only"], "ab" * 52, "toeplitz", 120, STYLES["mlx5"])
+    assert len(flow_rules(["ipv4"], "ab" * 40, "toeplitz", 64, STYLES["mlx5"])) == 1
+    with pytest.raises(AnalysisError):
+        flow_rules(["ipv4"], "", "toeplitz", 4, STYLES["net_null"])
+
+
+def test_ice_cannot_carry_the_planned_key_so_the_plan_is_realised_with_selection():
+    path, plan, em = emit_case("figure7.click", "ice")
+    assert em.dispatch == "flow"
+    assert plan.rss_key == "" and "l3-src-only" in plan.rss_types
+    assert "key" not in em.rules
+
+
+def test_net_null_without_rte_flow_dispatches_in_software(tmp_path):
+    path, plan, em = emit_case("figure7.click", "net_null", cores=4)
+    assert em.dispatch == "software" and em.rules is None
+    edited = load_text(em.text[path], tmp_path)
+    fd0 = edited.element("fd0")
+    assert fd0.keyword("N_QUEUES").value == "1" and fd0.keyword("MAXTHREADS").value == "1"
+    sw = [e for e in edited.elements if e.cls == "HashSwitch"]
+    assert len(sw) == 1 and sw[0].config.replace(" ", "") == "26,4"        # src_ip behind Ethernet
+    sched = [e for e in edited.elements if e.cls == "StaticThreadSched"][0]
+    assert sched.config.count("Pipeliner") == 0 and len(sched.args) == 4
+    assert any("software" in w for w in em.warnings)
+
+
+def test_net_null_keeps_fastclick_defaults_when_the_plan_is_the_4_tuple():
+    feats = lambda: FeatureSet(nfs=[NFFeatures(name="IFlowCounter", stateful=True, key=FIVE,
+                                               intensity="per-packet")])
+    path, plan, em = emit_case("figure7.click", "net_null", cores=4, features=feats)
+    assert sorted(plan.fields) == sorted(FIVE[:4])
+    assert em.dispatch == "fixed" and em.rules is None
+    assert "MODE" not in em.text[path] and "N_QUEUES 4" in em.text[path]
+
+
+def test_configs_without_fromdpdkdevice_are_left_alone_with_a_warning():
+    path, plan, em = emit_case("pcap.click", "mlx5", features=tally_features)
+    assert em.dispatch == "none"
+    assert any("FromDump" in w and "--dispatcher" in w for w in em.warnings)
+
+
+def test_software_hash_uses_a_contiguous_subset_of_the_fields():
+    assert hash_run(["src_ip", "dst_port"]) == ["src_ip"]                 # coarser is still correct
+    assert hash_run(["src_ip", "dst_ip", "src_port"]) == ["src_ip", "dst_ip", "src_port"]
+    assert hash_run(["src_ip", "src_port", "dst_port"], symmetric=True) == ["src_port", "dst_port"]
+    decl, run = software_dispatch("d", ["dst_ip"], 2, ip_offset=0)
+    assert "HashSwitch(16, 4)" in decl and decl.count("Pipeliner") == 2
+
+
+def test_redispatch_after_strip_hashes_relative_to_the_ip_header(tmp_path):
     cfg = tmp_path / "c.click"
-    cfg.write_text("// counts\nin :: FromDPDKDevice(0) -> t :: Tally(LIMIT 3) /* keep */ -> Discard;\n")
+    cfg.write_text("in :: FromDPDKDevice(0)\n  -> Strip(14)\n  -> a :: A\n  -> b :: B\n  -> Discard;\n")
     chain = load(str(cfg))
-    feats = FeatureSet(nfs=[NFFeatures(name="Tally", stateful=True, key=["src_ip"],
-                                       intensity="per-packet", sharing="thread-safe")])
-    plan = Plan(fields=["src_ip"], cores=4, rss_types=["ipv4", "l3-src-only"],
-                placements=[NFPlacement(element="t", cls="Tally", mode="shared-nothing")],
-                stages=[Stage(index=0, fields=["src_ip"])])
-    out = FastClickEmitter(chain, plan, feats, src_dirs=[src]).run().text[str(cfg)]
-    assert "t :: TallyIMP(LIMIT 3) /* keep */ -> Discard;" in out
-    assert out.startswith("// counts\n")
-
-
-def test_two_stage_plan_inserts_a_software_redispatch(tmp_path):
-    cfg = tmp_path / "c.click"
-    cfg.write_text("in :: FromDPDKDevice(0)\n  -> a :: A\n  -> b :: B\n  -> Discard;\n")
-    chain = load(str(cfg))
-    plan = Plan(fields=["src_ip"], cores=2, rss_types=["ipv4", "l3-src-only"],
+    plan = Plan(fields=["src_ip"], cores=2, rss_types=["ipv4", "l3-src-only"], nic="mlx5",
                 placements=[NFPlacement(element="a", cls="A", mode="shared-nothing"),
                             NFPlacement(element="b", cls="B", mode="shared-nothing", stage=1)],
                 stages=[Stage(index=0, fields=["src_ip"], elements=["a"]),
                         Stage(index=1, fields=["dst_ip"], elements=["b"], dispatch="software")])
-    out = FastClickEmitter(chain, plan, FeatureSet()).run().text[str(cfg)]
-    edited = load_text(out, tmp=tmp_path)
-    names = {e.name for e in edited.elements}
-    assert "fm_redispatch1/sw" in names
-    assert edited.element("fm_redispatch1/sw").cls == "HashSwitch"
-    assert edited.element("fm_redispatch1/sw").config.replace(" ", "") == "30,4"
-    # a -> redispatch -> b
+    em = FastClickEmitter(chain, plan, FeatureSet()).run()
+    edited = load_text(em.text[str(cfg)], tmp_path)
+    sw = [e for e in edited.elements if e.cls == "HashSwitch"]
+    assert len(sw) == 1 and sw[0].config.replace(" ", "") == "16,4"       # dst_ip, data at IP
     g = edited.graph()
-    assert any(e[1].startswith("fm_redispatch1") for e in g.out_edges("a"))
-    assert any(e[0].startswith("fm_redispatch1") for e in g.in_edges("b"))
+    assert any(d.startswith("fm_redispatch1") for _, d in g.out_edges("a"))
+    assert any(s.startswith("fm_redispatch1") for s, _ in g.in_edges("b"))
+
+
+# --------------------------------------------------------------------------
+# Per-NF sharing from the source tree
+# --------------------------------------------------------------------------
+
+def test_variant_modes_come_from_template_arguments_and_mt_safe_declarations():
+    v = ClassVariants([SRC])
+    assert v.mode("Tally") == "unsafe" and v.mode("TallyIMP") == "per-core"
+    assert v.mode("Meter2") == "thread-safe"
+    assert v.variant("Tally", "per-core", {"SLOTS"})[0] == "TallyIMP"
+    assert v.variant("Tally", "per-core", {"NOPE"})[0] is None          # would not configure
+    assert v.variant("TallyIMP", "thread-safe")[0] is None
+    assert v.sharing_keyword("Meter2") == "SHARED_STATE"
+
+
+def test_sharing_swaps_class_sets_keyword_and_warns(tmp_path):
+    path, plan, em = emit_case("multiport.click", "mlx5", 4, tally_features)
+    modes = {p.element: p.mode for p in plan.placements}
+    assert modes["tally"] == "shared-nothing"
+    out = em.text[path]
+    assert "tally :: TallyIMP(SLOTS 1024)" in out
+    assert out.startswith("// Two ports, one chain each way")
+    # shared placement of an unsafe class without a thread-safe form is reported
+    plan.placements = [NFPlacement(element="tally", cls="Tally", mode="shared")]
+    em = FastClickEmitter(load(path), plan, tally_features(), src_dirs=[SRC], nic=load_nic("mlx5")).run()
+    assert any("tally (Tally)" in w and "no thread-safe form" in w for w in em.warnings)
+
+
+FASTCLICK = "/tmp/fc"
+
+
+@pytest.mark.skipif(not os.path.isdir(FASTCLICK + "/elements/analysis"), reason="no FastClick tree")
+def test_real_fastclick_families():
+    v = ClassVariants([FASTCLICK + "/elements/analysis", FASTCLICK + "/elements/standard"])
+    assert (v.mode("AggregateCounter"), v.mode("AggregateCounterIMP")) == ("unsafe", "per-core")
+    assert v.variant("AggregateCounter", "per-core")[0] == "AggregateCounterIMP"
+    assert v.variant("AggregateCounterIMP", "thread-safe")[0] is None
+    assert v.variant("AverageCounter", "thread-safe")[0] == "AverageCounterMP"
+    assert v.variant("AverageCounter", "per-core")[0] == "AverageCounterIMP"
+    assert v.mode("CounterMP") == "per-core"          # the naming exception, seen in the code

@@ -118,7 +118,6 @@ class ElementSource:
     """Where an exported element lives: its C++ class and its .cc file."""
     cxx: str
     source: Path
-    header: Optional[Path] = None
 
 
 def exported_elements(files: Iterable[Path]) -> list[ElementSource]:
@@ -277,6 +276,22 @@ def elementmap_index(path: Path, src: Path) -> dict[str, ElementSource]:
     return out
 
 
+_MAKE_CXXFLAGS = re.compile(r"^CXXFLAGS\s*=\s*(.*)$", re.M)
+
+
+@functools.lru_cache(maxsize=16)
+def configured_machine_flags(root: Path) -> tuple[str, ...]:
+    """The ``-m...`` flags configure chose (``userlevel/Makefile``: e.g. ``-mavx2``, which
+    ``String::searchAVX2`` needs when HAVE_AVX2); ``-msse4.2`` when not recorded."""
+    makefile = root / "userlevel" / "Makefile"
+    try:
+        m = _MAKE_CXXFLAGS.search(makefile.read_text(errors="replace"))
+    except OSError:
+        m = None
+    found = tuple(f for f in (m.group(1).split() if m else []) if f.startswith("-m"))
+    return found or ("-msse4.2",)
+
+
 def fastclick_flags(root: Optional[Path], nf_dir: Path, own_files: list[Path]) -> list[str]:
     """Default flags: a configured tree's (config.h present), else -I the root's include/.
 
@@ -288,7 +303,8 @@ def fastclick_flags(root: Optional[Path], nf_dir: Path, own_files: list[Path]) -
     if root is not None:
         if (root / "include" / "click" / "config.h").is_file():
             flags = ["-std=gnu++17", "-DHAVE_CONFIG_H", "-DCLICK_USERLEVEL", f"-I{nf_dir}",
-                     f"-I{root / 'include'}", f"-I{root}", f"-I{root / 'vendor'}", "-msse4.2"]
+                     f"-I{root / 'include'}", f"-I{root}", f"-I{root / 'vendor'}",
+                     *configured_machine_flags(root)]
         else:
             flags += [f"-I{root / 'include'}", f"-I{root}", "-DCLICK_USERLEVEL"]
     if any(name.startswith("rte_") for f in own_files for name, _ in st.includes(f)):

@@ -1,81 +1,246 @@
 """Per-core / shared variants of FastClick element classes, discovered from the source tree.
 
-Two idioms exist in FastClick: naming (``X`` shared-unsafe or generic, ``XMP``
-thread-safe, ``XIMP`` per-thread) and one template base instantiated with
-``per_thread<...>`` vs ``not_per_thread<...>`` (e.g. ``class XIMP : public XBase<per_thread>``).
-We trust the template argument over the name when both are present.
+A *family* is a set of element classes that do the same job with different
+state layouts, found from the code (strongest first):
+
+1. one template base instantiated with different arguments
+   (``AggregateCounter : AggregateCounterBase<not_per_thread<S>>`` and
+   ``AggregateCounterIMP : AggregateCounterBase<per_thread<S>>``);
+2. classes that directly derive from the element class (``FlowIPManagerMP : FlowIPManager``);
+3. the naming convention ``X`` / ``XMP`` / ``XIMP`` (fallback only).
+
+The *mode* of each class comes from its code, never from its name:
+``per-core`` when its state (own body, bases, template arguments, or the
+types passed as template arguments) is held in ``per_thread<...>``;
+``thread-safe`` when FastClick declares it ``ELEMENT_MT_SAFE`` and its state is
+not per thread; ``unsafe`` otherwise (``not_per_thread<T>`` is a plain wrapper).
+This is why ``CounterMP`` (per_thread stats) counts as per-core despite its name.
+A variant is only offered if it reads every keyword the user's configuration uses.
 """
 from __future__ import annotations
 
 import os
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Optional
 
-_CLASS_DECL = re.compile(
-    r"class\s+(\w+)\s*(?:final\s*)?:\s*public\s+(\w+)\s*<([^;{]*?)>\s*[,{]", re.S)
+_CLASS_HEAD = re.compile(r"\b(?:class|struct)\s+(\w+)\s*(?:final\s*)?(?::\s*([^{;]*))?\{")
+_BASE = re.compile(r"(?:public|protected|private)?\s*(?:virtual\s+)?([A-Za-z_]\w*(?:::\w+)*)\s*(<.*)?$", re.S)
 _CLASS_NAME = re.compile(r'class_name\(\)\s*const\s*(?:override\s*)?\{\s*return\s*"([^"]+)"')
-_READ_KW = re.compile(r'\.read(?:_or_set|_mp|_p|_m)?(?:_[a-z]+)?\s*\(\s*"([A-Z_][A-Z0-9_]*)"')
+_PER_THREAD = re.compile(r"\bper_thread(?:_\w+)?\b")   # not_per_thread has no word boundary
+_MT_SAFE = re.compile(r"\bELEMENT_MT_SAFE\(\s*(\w+)\s*\)")
+_CONFIGURE = re.compile(r"(\w+)\s*(?:<[^<>]*>)?\s*::\s*configure\s*\([^)]*\)\s*\{")
+_READ_KW = re.compile(r'\.read\w*\s*\(\s*"([A-Z_][A-Z0-9_]*)"')
+_BRACES = re.compile(r"[{}]")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+MODES = ("per-core", "thread-safe", "unsafe")
+# A base class inherited by this many classes is framework plumbing (Element,
+# BatchElement...): its own per_thread bookkeeping says nothing about an NF's state.
+ROOT_FAN_IN = 20
+ROOT_SHARE = 0.3          # ... or by this share of all element classes (small trees)
+
+
+@dataclass
+class CxxClass:
+    name: str
+    file: str
+    line: int
+    bases: list[str] = field(default_factory=list)          # base class names
+    template_args: dict[str, str] = field(default_factory=dict)   # base -> '<...>' text
+    body: str = ""
+    element: Optional[str] = None        # Click class name (class_name()), if an element
+
+
+def _split_bases(text: str) -> list[str]:
+    """Top-level comma split of a base-specifier list (commas inside <> kept)."""
+    out, depth, cur = [], 0, []
+    for ch in text:
+        depth += ch == "<"
+        depth -= ch == ">"
+        if ch == "," and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [b.strip() for b in out if b.strip()]
+
+
+def _matching_brace(text: str, open_at: int) -> int:
+    """Offset of the '}' closing the '{' at ``open_at`` (comments and strings are rare
+    enough in class bodies to ignore); end of text if unbalanced."""
+    depth = 0
+    for m in _BRACES.finditer(text, open_at):
+        depth += 1 if m.group() == "{" else -1
+        if depth == 0:
+            return m.start()
+    return len(text)
 
 
 def _sources(src_dirs) -> list[str]:
     out = []
     for root in src_dirs:
-        for d, _, files in os.walk(root):
-            if any(part.startswith(".") for part in d.split(os.sep)):
-                continue
-            out.extend(os.path.join(d, f) for f in files if f.endswith((".hh", ".cc", ".h")))
-    return out
+        for d, dirs, files in os.walk(root):
+            dirs[:] = [x for x in dirs if not x.startswith(".")]
+            out.extend(os.path.join(d, f) for f in sorted(files) if f.endswith((".hh", ".cc", ".h")))
+    return sorted(out)
+
+
+@dataclass
+class SourceIndex:
+    classes: dict[str, CxxClass] = field(default_factory=dict)     # C++ name -> class
+    elements: dict[str, str] = field(default_factory=dict)         # Click name -> C++ name
+    mt_safe: set[str] = field(default_factory=set)                 # Click names
+    keywords: dict[str, set[str]] = field(default_factory=dict)    # C++ name -> configure() keywords
+    roots: set[str] = field(default_factory=set)                   # framework base classes
+
+
+def _scan_file(path: str, text: str, idx: SourceIndex) -> None:
+    for m in _CLASS_HEAD.finditer(text):
+        name, bases_text = m.group(1), m.group(2) or ""
+        body = text[m.end(): _matching_brace(text, m.end() - 1)]
+        c = CxxClass(name=name, file=path, line=text.count("\n", 0, m.start()) + 1, body=body)
+        for spec in _split_bases(bases_text):
+            bm = _BASE.match(spec)
+            if bm:
+                c.bases.append(bm.group(1))
+                if bm.group(2):
+                    c.template_args[bm.group(1)] = bm.group(2)
+        cn = _CLASS_NAME.search(body)
+        if cn:
+            c.element = cn.group(1)
+            idx.elements.setdefault(cn.group(1), name)
+        if name not in idx.classes or (c.element and not idx.classes[name].element):
+            idx.classes[name] = c
+    idx.mt_safe.update(_MT_SAFE.findall(text))
+    for m in _CONFIGURE.finditer(text):
+        body = text[m.end(): m.end() + 6000]
+        idx.keywords.setdefault(m.group(1), set()).update(_READ_KW.findall(body))
 
 
 @lru_cache(maxsize=16)
-def _scan(src_dirs: tuple[str, ...]):
-    classes: dict[str, str] = {}          # class name -> file
-    templated: dict[str, tuple[str, str]] = {}   # class -> (base, 'per-core'|'thread-safe')
-    keywords: dict[str, set[str]] = {}    # class -> keywords read in configure()
+def _scan(src_dirs: tuple[str, ...]) -> SourceIndex:
+    idx = SourceIndex()
     for path in _sources(src_dirs):
         try:
-            text = open(path, encoding="utf-8", errors="replace").read()
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                _scan_file(path, fh.read(), idx)
         except OSError:
             continue
-        for m in _CLASS_NAME.finditer(text):
-            classes.setdefault(m.group(1), path)
-        for m in _CLASS_DECL.finditer(text):
-            cls, base, targs = m.groups()
-            if re.search(r"\bnot_per_thread\b", targs):
-                templated[cls] = (base, "thread-safe")
-            elif re.search(r"\bper_thread\w*\b", targs):
-                templated[cls] = (base, "per-core")
-        if path.endswith(".cc"):
-            cfg = re.search(r"::configure\s*\([^)]*\)\s*\{", text)
-            owner = re.search(r"(\w+)::configure", text)
-            if cfg and owner:
-                body = text[cfg.end(): cfg.end() + 6000]
-                keywords.setdefault(owner.group(1), set()).update(_READ_KW.findall(body))
-    return classes, templated, keywords
+    fan_in = Counter(b for c in idx.classes.values() for b in set(c.bases))
+    n_elements = sum(1 for c in idx.classes.values() if c.element)
+    idx.roots = {b for b, n in fan_in.items()
+                 if n >= ROOT_FAN_IN or (n >= 3 and n >= ROOT_SHARE * n_elements)}
+    return idx
 
 
 class ClassVariants:
+    """Families and modes of the element classes of one source tree."""
+
     def __init__(self, src_dirs=()):
-        self.classes, self.templated, self.keywords = _scan(tuple(src_dirs))
+        self.idx = _scan(tuple(os.path.abspath(d) for d in src_dirs))
 
-    def family(self, cls: str) -> dict[str, str]:
-        """mode -> class, for the family ``cls`` belongs to."""
-        fam: dict[str, str] = {}
-        if cls in self.templated:
-            base = self.templated[cls][0]
-            for other, (b, mode) in self.templated.items():
-                if b == base and other in self.classes:
-                    fam.setdefault(mode, other)
-        if not fam:
-            stem = re.sub(r"(IMP|MP)$", "", cls)
-            for name, mode in ((stem + "IMP", "per-core"), (stem + "MP", "thread-safe")):
-                if name in self.classes:
-                    fam.setdefault(mode, name)
-        return fam
+    # -- per class ----------------------------------------------------------
+    def _cxx(self, element: str) -> Optional[CxxClass]:
+        name = self.idx.elements.get(element)
+        return self.idx.classes.get(name) if name else None
 
-    def variant(self, cls: str, mode: str) -> str | None:
-        return self.family(cls).get(mode)
+    def _per_thread(self, cls: CxxClass, seen: set[str]) -> Optional[str]:
+        """Where ``cls`` keeps state per thread ('file:line'), following bases and
+        the classes named in its template arguments; None if nowhere."""
+        if cls.name in seen or cls.name in self.idx.roots:
+            return None
+        seen.add(cls.name)
+        if _PER_THREAD.search(cls.body) or any(_PER_THREAD.search(a) for a in cls.template_args.values()):
+            return f"{cls.file}:{cls.line}"
+        names = list(cls.bases)
+        for args in cls.template_args.values():
+            names += _IDENT.findall(args)
+        for n in names:
+            other = self.idx.classes.get(n)
+            if other is not None:
+                hit = self._per_thread(other, seen)
+                if hit:
+                    return hit
+        return None
 
-    def sharing_keyword(self, cls: str) -> str | None:
-        kws = sorted(k for k in self.keywords.get(cls, ()) if "SHARED" in k)
+    def mode(self, element: str) -> Optional[str]:
+        """'per-core' | 'thread-safe' | 'unsafe' from the code; None if not in the tree."""
+        cls = self._cxx(element)
+        if cls is None:
+            return None
+        if self._per_thread(cls, set()):
+            return "per-core"
+        return "thread-safe" if element in self.idx.mt_safe else "unsafe"
+
+    def keywords(self, element: str) -> set[str]:
+        """Keywords read by configure() of the class or any of its bases."""
+        out: set[str] = set()
+        todo, seen = [self.idx.elements.get(element, "")], set()
+        while todo:
+            n = todo.pop()
+            if not n or n in seen:
+                continue
+            seen.add(n)
+            out |= self.idx.keywords.get(n, set())
+            c = self.idx.classes.get(n)
+            if c:
+                todo += c.bases
+        return out
+
+    # -- families -------------------------------------------------------------
+    def _elements_of(self, pred) -> list[str]:
+        return sorted(c.element for c in self.idx.classes.values() if c.element and pred(c))
+
+    def family(self, element: str) -> tuple[list[str], str]:
+        """(other element classes doing the same job, how they were found)."""
+        cls = self._cxx(element)
+        found: dict[str, None] = {}
+        how: list[str] = []
+
+        def add(members, why):
+            members = [m for m in members if m != element and m not in found]
+            if members:
+                found.update(dict.fromkeys(members))
+                how.append(why)
+
+        if cls is not None:
+            templated = [b for b in cls.bases if b in cls.template_args]
+            for b in templated:
+                add(self._elements_of(lambda c: b in c.template_args), f"instantiations of {b}<...>")
+            add(self._elements_of(lambda c: cls.name in c.bases), f"classes derived from {cls.name}")
+            add([self.idx.classes[b].element for b in cls.bases
+                 if b in self.idx.classes and self.idx.classes[b].element], f"bases of {cls.name}")
+            for b in cls.bases:
+                if b not in self.idx.roots and b not in templated and b in self.idx.classes:
+                    add(self._elements_of(lambda c: b in c.bases), f"other subclasses of {b}")
+        stem = re.sub(r"I?MP$", "", element)
+        add([n for n in (stem, stem + "MP", stem + "IMP") if n in self.idx.elements],
+            f"naming {stem}/{stem}MP/{stem}IMP")
+        return list(found), "; ".join(how)      # strongest evidence first
+
+    def variant(self, element: str, mode: str, used_keywords=()) -> tuple[Optional[str], str]:
+        """(an element class of ``element``'s family in ``mode`` that reads every keyword in
+        ``used_keywords``, or None; a sentence saying why)."""
+        if self.mode(element) == mode:
+            return element, f"{element} is already {mode}"
+        members, how = self.family(element)
+        need = set(used_keywords)
+        fits = [m for m in members if self.mode(m) == mode]
+        ok = [m for m in fits if need <= self.keywords(m)]
+        if ok:
+            best = ok[0]
+            return best, f"{best} is {mode} ({how})"
+        if fits:
+            missing = sorted(need - self.keywords(fits[0]))
+            return None, f"{fits[0]} is {mode} but does not read {', '.join(missing)}"
+        shown = ", ".join(members[:4]) + (f" and {len(members) - 4} more" if len(members) > 4 else "")
+        return None, (f"no {mode} class among {shown} ({how})" if members
+                      else f"no variant of {element} in the source tree")
+
+    def sharing_keyword(self, element: str) -> Optional[str]:
+        """A keyword read in configure() that switches sharing (its name contains SHARED)."""
+        kws = sorted(k for k in self.keywords(element) if "SHARED" in k)
         return kws[0] if kws else None

@@ -15,7 +15,8 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import InputError, span_at
-from .click_lexer import ClickLexer, ClickSource
+from .click_lalr import LeanLALR
+from .click_lexer import ClickLexer, tokenize
 
 # --------------------------------------------------------------------------
 # Syntax tree
@@ -227,10 +228,11 @@ class _Formals:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Lark:
+def _parser() -> LeanLALR:
+    """Lark builds the LALR table from the grammar; LeanLALR runs it (see click_lalr)."""
     grammar = resources.files("flowmagec.grammar").joinpath("click.lark").read_text()
-    return Lark(grammar, parser="lalr", lexer=ClickLexer, transformer=_Build(),
-                maybe_placeholders=False)
+    lark = Lark(grammar, parser="lalr", lexer=ClickLexer, maybe_placeholders=False)
+    return LeanLALR(lark, _Build())
 
 
 # Human words for the terminals Lark reports as expected.
@@ -255,7 +257,7 @@ def _expected_words(expected) -> str:
 def parse_text(text: str, path: str) -> list[Stmt]:
     """Parse a whole Click file into statements; syntax errors raise InputError."""
     try:
-        return _parser().parse(ClickSource.of(text, path))
+        return _parser().parse(tokenize(text, path))
     except UnexpectedToken as e:
         tok = e.token
         if tok.type == "$END":

@@ -160,10 +160,13 @@ class Formulation:
                     for s, cs in enumerate(self.cands)]
         self.sym = [z3.Bool(f"sym{s}") for s in range(self.nstages)]
         self.nothing = {n.element: z3.Bool(f"nothing[{n.element}]") for n in problem.stateful}
-        # The split can only fall right before a stateful NF: stateless elements
-        # ride with the stateful NF before them (they cost the same in any mode).
-        self.second = ({n.element: z3.Bool(f"second[{n.element}]") for n in problem.stateful}
-                       if self.nstages > 1 else {})
+        # split[k]: stateful NFs k.. run in the second stage (k == m: one stage).
+        # The split falls right before a stateful NF; stateless elements ride with
+        # the stateful NF before them (they cost the same in any mode).
+        self.m = len(problem.stateful)
+        splits = range(self.m + 1) if self.nstages > 1 else [self.m]
+        self.split = {k: z3.Bool(f"split{k}") for k in splits}
+        self.order = {n.element: i for i, n in enumerate(problem.stateful)}
         self.anchor = self._anchors()
         self.tracked: dict[str, tuple[z3.BoolRef, NFModel, str]] = {}
         self.structure: list[z3.BoolRef] = []
@@ -172,23 +175,23 @@ class Formulation:
         self._build_cost()
 
     # ---- helpers ---------------------------------------------------------
-    def _anchors(self) -> dict[str, Optional[str]]:
-        """Element -> the stateful NF whose stage it shares (None: always stage 0)."""
-        out, last = {}, None
+    def _anchors(self) -> dict[str, int]:
+        """Element -> index of the stateful NF whose stage it shares (-1: always stage 0)."""
+        out, last = {}, -1
         for n in self.p.nfs:
-            last = n.element if n.stateful else last
+            last = self.order.get(n.element, last)
             out[n.element] = last
         return out
 
     def in_second(self, n: NFModel) -> z3.BoolRef:
         a = self.anchor[n.element]
-        return self.second[a] if self.second and a is not None else z3.BoolVal(False)
+        return z3.Or([v for k, v in self.split.items() if k <= a] or [z3.BoolVal(False)])
 
     def in_stage(self, n: NFModel, s: int) -> z3.BoolRef:
         return self.in_second(n) if s == 1 else z3.Not(self.in_second(n))
 
     def any_second(self) -> z3.BoolRef:
-        return z3.Or(list(self.second.values())) if self.second else z3.BoolVal(False)
+        return z3.Not(self.split[self.m])
 
     def private_under(self, n: NFModel, cand: Candidate) -> bool:
         """NF n keeps private state when its stage dispatches on ``cand``."""
@@ -198,16 +201,13 @@ class Formulation:
     # ---- constraints -----------------------------------------------------
     def _build_structure(self):
         c = self.structure
-        for s, vs in enumerate(self.sel):
+        for vs in self.sel:
             c.append(z3.PbEq([(v, 1) for v in vs], 1))
-        stateful = self.p.stateful
-        for a, b in zip(stateful, stateful[1:]):    # one split point: second stage is a suffix
-            if self.second:
-                c.append(z3.Implies(self.second[a.element], self.second[b.element]))
+        c.append(z3.PbEq([(v, 1) for v in self.split.values()], 1))
         # Shared-nothing iff the stage's fields are a subset of the key (and, for a
         # symmetric NF on bidirectional traffic, the stage hashes symmetrically).
         # Private is never costlier than shared, so the mode is defined, not free.
-        for n in stateful:
+        for n in self.p.stateful:
             fits = [z3.And(self.in_stage(n, s),
                            z3.Or([v for v, cand in zip(self.sel[s], self.cands[s])
                                   if self.private_under(n, cand)] or [z3.BoolVal(False)]))
@@ -216,7 +216,7 @@ class Formulation:
         # A stage hashes symmetrically exactly when one of its private NFs needs it.
         for s in range(self.nstages):
             needs = [z3.And(self.nothing[n.element], self.in_stage(n, s))
-                     for n in stateful if n.symmetric and self.p.bidirectional]
+                     for n in self.p.stateful if n.symmetric and self.p.bidirectional]
             c.append(self.sym[s] == z3.Or(needs or [z3.BoolVal(False)]))
 
     def _build_tracked(self):
@@ -227,43 +227,58 @@ class Formulation:
                                                        MUST_BE_PRIVATE[n.sharing])
 
     # ---- cost ------------------------------------------------------------
-    def _element_work(self, n: NFModel, s: int) -> z3.ArithRef:
-        """Cycles/packet of n weighted by the imbalance of stage s's fields, if n is in s.
-
-        Every candidate fixes both the imbalance and whether n is private, so the
-        term is a constant picked by Booleans (a tight, linear encoding)."""
-        terms = []
-        for v, cand in zip(self.sel[s], self.cands[s]):
-            if n.cost is None:
-                cycles = n.stateless_work
-            else:
-                cycles = n.cost.work if self.private_under(n, cand) else n.cost.shared
-            terms.append(z3.If(v, _real(cand.imbalance * cycles), 0))
-        return z3.If(self.in_stage(n, s), z3.Sum(terms), 0)
+    def stage_tables(self, s: int) -> tuple[list[list[float]], list[list[float]]]:
+        """(work, serial)[c][k]: stage s's cycles/packet (imbalance-weighted) and
+        serial cycles when it dispatches on candidate c and the split is at k."""
+        work, serial = [], []
+        for cand in self.cands[s]:
+            w_row, s_row = [], []
+            for k in range(self.m + 1):
+                w = q = 0.0
+                for n in self.p.nfs:
+                    if (self.anchor[n.element] >= k) != (s == 1):
+                        continue
+                    if n.cost is None:
+                        w += n.stateless_work
+                    elif self.private_under(n, cand):
+                        w += n.cost.work
+                    else:
+                        w, q = w + n.cost.shared, q + n.cost.serial
+                if s == 1 and k < self.m:
+                    w += self.p.constants.handoff_cycles
+                w_row.append(w * cand.imbalance)
+                s_row.append(q)
+            work.append(w_row)
+            serial.append(s_row)
+        return work, serial
 
     def _build_cost(self):
-        self.work = z3.Real("work")
-        self.serial = z3.Real("serial")
+        """Each (candidate, split) pair fixes a stage's work and serial cycles, so
+        they are constants selected by Booleans: a tight linear encoding."""
         self.time = z3.Real("time")
-        spread = [self._element_work(n, s) for n in self.p.nfs for s in range(self.nstages)]
-        if self.nstages > 1:
-            handoff = self.p.constants.handoff_cycles
-            spread.append(z3.If(self.any_second(), z3.Sum(
-                [z3.If(v, _real(c.imbalance * handoff), 0) for v, c in zip(self.sel[1], self.cands[1])]),
-                0))
-        self.structure.append(self.work == z3.Sum(spread or [z3.RealVal(0)]))
-        self.structure.append(self.serial == z3.Sum(
-            [z3.If(self.nothing[n.element], 0, _real(n.cost.serial)) for n in self.p.stateful]
-            or [z3.RealVal(0)]))
+        works, serials = [], []
+        for s in range(self.nstages):
+            w, q = z3.Real(f"work{s}"), z3.Real(f"serial{s}")
+            works.append(w)
+            serials.append(q)
+            wt, st = self.stage_tables(s)
+            for ci, v in enumerate(self.sel[s]):
+                for k, sp in self.split.items():
+                    self.structure.append(z3.Implies(z3.And(v, sp), z3.And(
+                        w == _real(wt[ci][k]), q == _real(st[ci][k]))))
+            self.structure += [w >= 0, q >= 0]
+        self.work = z3.Sum(works)
+        self.serial = z3.Sum(serials)
         self.structure.append(self.time >= self.work / self.p.cores)
         self.structure.append(self.time >= self.serial)
-        # Deterministic tie-break (one integer objective): fewer NFs in the second
-        # stage, then stage 0's fields earlier in canonical order, then stage 1's.
+        # Deterministic tie-break (one integer objective): later split (fewer NFs
+        # in the second stage), then stage 0's fields earlier in canonical order,
+        # then stage 1's.
         width = len(all_field_sets()) + 1
-        terms = [z3.If(v, width * width * 1, 0) for v in self.second.values()]
+        terms = [z3.If(v, (self.m - k) * width * width, 0) for k, v in self.split.items()]
         for s, weight in zip(range(self.nstages), (width, 1)):
             terms += [z3.If(v, c.rank * weight, 0) for v, c in zip(self.sel[s], self.cands[s])]
-        self.tiebreak = z3.Sum(terms or [z3.IntVal(0)])
+        self.tiebreak = z3.Sum(terms)
 
     # ---- solving ---------------------------------------------------------
     def optimizer(self) -> z3.Optimize:

@@ -1,0 +1,143 @@
+"""A lean driver for the LALR(1) table Lark builds from grammar/click.lark.
+
+Lark compiles the grammar and its parse table; this module only runs that
+table.  Lark's own loop (``ParserState.feed_token``) pays, per token, for
+hashing its ``Rule`` objects in Python, for a generic child filter per
+reduction and for a ``Tree`` per inlined rule (``_stmt``, ``x*`` helpers).
+Large generated configurations are tens of thousands of tokens, so here the
+table is flattened once into integer-indexed lists, and each rule's
+reduction calls the syntax builder directly with its children, inlined rules
+(names starting with ``_``) spliced into their parent as Lark's tree builder
+would.  The result is the same syntax tree, about twice as fast.
+
+Syntax errors raise Lark's ``UnexpectedToken`` (token and expected terminals),
+exactly as Lark's parser does, so callers handle both alike.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
+
+
+class _Inlined(list):
+    """Children of an inlined rule, to be spliced into the parent's children."""
+    __slots__ = ()
+
+
+class _Reduction:
+    """One grammar rule: how many values it pops, what it builds, where it goes."""
+    __slots__ = ("size", "build", "origin")
+
+    def __init__(self, size: int, build: Callable[[list], object], origin: str):
+        self.size = size
+        self.build = build
+        self.origin = origin
+
+
+def _children_builder(expansion, make: Callable[[list], object]) -> Callable[[list], object]:
+    """``make`` applied to the children with inlined rules' children spliced in."""
+    inlined = [i for i, sym in enumerate(expansion)
+               if not sym.is_term and sym.name.startswith("_")]
+    if not inlined:
+        return make
+    first_inlined = inlined[0] == 0
+    rest = frozenset(inlined)
+
+    def build(children: list):
+        # A left-recursive helper (x* -> x* item) reuses its list: O(n) for n items.
+        out = children[0] if first_inlined else []
+        for i in range(1 if first_inlined else 0, len(children)):
+            if i in rest:
+                out.extend(children[i])
+            else:
+                out.append(children[i])
+        return make(out)
+    return build
+
+
+class LeanLALR:
+    """Runs a Lark LALR parser's table over a token stream, calling ``builder``'s
+    methods (named after rules or their ``-> alias``) at each reduction."""
+
+    def __init__(self, lark: Lark, builder: object, start: str = "start"):
+        table = lark.parser.parser.parser.parse_table
+        nstates = len(table.states)
+        self.start_state = table.start_states[start]
+        self.end_state = table.end_states[start]
+        rules: dict = {}
+        # actions[state][terminal]: state >= 0 to shift to, or ~rule index to reduce by
+        self.actions: list[dict[str, int]] = [{} for _ in range(nstates)]
+        self.gotos: list[dict[str, int]] = [{} for _ in range(nstates)]
+        self.reductions: list[_Reduction] = []
+        for state, row in table.states.items():
+            for sym, (action, arg) in row.items():
+                sym = str.__str__(sym)      # Lark's names are Tokens: slow to compare
+                if not sym.isupper() and sym != "$END":        # nonterminal: a goto
+                    self.gotos[state][sym] = arg
+                elif action is Shift:
+                    self.actions[state][sym] = arg
+                else:
+                    if arg not in rules:
+                        rules[arg] = len(self.reductions)
+                        self.reductions.append(self._reduction(arg, builder))
+                    self.actions[state][sym] = ~rules[arg]
+
+    @staticmethod
+    def _reduction(rule, builder) -> _Reduction:
+        name = rule.origin.name
+        if name.startswith("_"):
+            make = _Inlined
+        else:
+            make = getattr(builder, rule.alias or name)
+        return _Reduction(len(rule.expansion), _children_builder(rule.expansion, make),
+                          str.__str__(name))
+
+    def parse(self, tokens: Iterable[Token]):
+        actions, gotos, reductions = self.actions, self.gotos, self.reductions
+        states = [self.start_state]
+        values: list = []
+        push_state, push_value = states.append, values.append
+        token = None
+        for token in tokens:
+            ttype = token.type
+            while True:
+                act = actions[states[-1]].get(ttype)
+                if act is None:
+                    raise self._unexpected(token, states[-1])
+                if act >= 0:
+                    push_state(act)
+                    push_value(token)
+                    break
+                red = reductions[~act]
+                size = red.size
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del states[-size:]
+                else:
+                    children = []
+                push_value(red.build(children))
+                push_state(gotos[states[-1]][red.origin])
+        end = (Token.new_borrow_pos("$END", "", token) if token is not None
+               else Token("$END", "", 0, 1, 1))
+        while True:
+            act = actions[states[-1]].get("$END")
+            if act is None or act >= 0:
+                raise self._unexpected(end, states[-1])
+            red = reductions[~act]
+            size = red.size
+            children = values[-size:] if size else []
+            if size:
+                del values[-size:]
+                del states[-size:]
+            push_value(red.build(children))
+            push_state(gotos[states[-1]][red.origin])
+            if states[-1] == self.end_state:
+                return values[-1]
+
+    def _unexpected(self, token: Token, state: int) -> UnexpectedToken:
+        expected = {t for t in self.actions[state]}
+        return UnexpectedToken(token, expected)

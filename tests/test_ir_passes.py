@@ -1,0 +1,177 @@
+"""IR passes (llvmlite) on small NFs compiled with the real clang: flow key taint,
+symmetric keys, every-packet vs per-flow writes, pointers in entries, complexity."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flowmagec import analysis
+from flowmagec.artifacts import NFUnit
+from flowmagec.compile import compile_file
+from flowmagec.passes import IR_PASSES
+from flowmagec.passes.base import AnalysisContext
+from flowmagec.passes.ir_complexity import ComplexityPass
+from flowmagec.passes.ir_module import DebugInfo, IRModule, qualified_name
+from flowmagec.passes.ir_pointer import IRPointerPass
+from flowmagec.passes.ir_taint import HeaderTaintPass
+from flowmagec.passes.ir_writes import WriteDominancePass
+
+DATA = Path(__file__).parent / "data" / "ir"
+
+pytestmark = pytest.mark.skipif(shutil.which("clang") is None, reason="clang not installed")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("ir-cache")
+
+
+def unit_for(name: str, entry: str, cache: Path) -> NFUnit:
+    src = DATA / name
+    flags = ["-std=c++17"] if src.suffix == ".cc" else []
+    res = compile_file(str(src), flags, [], cache)
+    assert res.bitcode is not None, res.error
+    return NFUnit(name=src.stem, framework="plain", files=[str(src)], entry_points=[entry],
+                  bitcode=str(res.bitcode), ir_status="ok")
+
+
+def run(pass_cls, unit: NFUnit, ctx: AnalysisContext | None = None):
+    return pass_cls().run(unit, ctx or AnalysisContext(unit))
+
+
+def values(facts, kind):
+    return [f.value for f in facts if f.kind == kind]
+
+
+# ------------------------------------------------------------------ helpers
+
+def test_qualified_name_strips_templates_and_parameters():
+    assert qualified_name("FlowStateElement<Foo, Bar>::push_batch(int, PacketBatch*)") == \
+        "FlowStateElement::push_batch"
+    assert qualified_name("HashTable<IPFlowID, int>::find(IPFlowID const&) const") == \
+        "HashTable::find"
+    assert qualified_name("flowstat_node_fn") == "flowstat_node_fn"
+
+
+def test_debug_info_reads_member_offsets_from_text():
+    text = ('!1 = distinct !DICompositeType(tag: DW_TAG_structure_type, name: "hdr", size: 64)\n'
+            '!2 = !DIDerivedType(tag: DW_TAG_member, name: "a", scope: !1, baseType: !3, '
+            'size: 32)\n'
+            '!4 = !DIDerivedType(tag: DW_TAG_member, name: "b", scope: !1, baseType: !3, '
+            'size: 16, offset: 32)\n'
+            '!3 = !DIBasicType(name: "unsigned int", size: 32, encoding: DW_ATE_unsigned)\n')
+    d = DebugInfo(text)
+    rec = d.composite("hdr")
+    assert [(m.name, m.offset, m.size) for m in d.members(rec)] == [("a", 0, 4), ("b", 4, 2)]
+    assert d.member_at(rec, 5).name == "b"
+
+
+def test_module_functions_cfg_and_demangled_names(cache):
+    u = unit_for("table.cc", "Balancer::simple_action", cache)
+    mod = IRModule(u.bitcode)
+    fn = next(f for f in mod.functions.values() if f.qualname == "Balancer::simple_action")
+    assert fn.entry == fn.blocks[0]
+    assert fn.cfg.number_of_nodes() == len(fn.blocks) >= 2      # the if (!b) branch
+    callees = {str(fn.callee(i)) for i in fn.ins if i.opcode == "call"}
+    assert any("Table<unsigned long, Backend>::find" in c for c in callees)
+
+
+# ------------------------------------------------------------------ HeaderTaintPass
+
+def test_taint_reaches_hash_indexed_array_with_evidence(cache):
+    u = unit_for("pairs.c", "pairs_packet", cache)
+    facts = run(HeaderTaintPass, u)
+    keys = {(v["container"], v["field"]) for v in values(facts, "key_field")}
+    assert keys == {("counts", "src_ip"), ("counts", "dst_ip")}
+    f = facts[0]
+    assert f.evidence.source == "ir.HeaderTaintPass"
+    assert f.evidence.file.endswith("pairs.c") and f.evidence.line in (12, 13)
+    assert not values(facts, "symmetric")         # a multiply-then-xor hash is directional
+
+
+def test_min_max_key_is_symmetric_but_hashed_mix_is_not(cache):
+    u = unit_for("symmetric.c", "sym_packet", cache)
+    facts = run(HeaderTaintPass, u)
+    assert {v["container"] for v in values(facts, "symmetric")} == {"conv"}
+    assert {v["container"] for v in values(facts, "key_field")} == {"conv", "mixed"}
+
+
+def test_read_only_table_indexed_by_packet_is_not_a_key(cache):
+    u = unit_for("decoy.c", "decoy_packet", cache)
+    assert run(HeaderTaintPass, u) == []
+    assert run(WriteDominancePass, u) == []
+
+
+def test_key_through_method_call_and_accessor(cache):
+    u = unit_for("table.cc", "Balancer::simple_action", cache)
+    facts = run(HeaderTaintPass, u)
+    keys = {(v["container"], v["field"]) for v in values(facts, "key_field")}
+    assert keys == {("_map", "src_ip"), ("_map", "dst_ip")}
+
+
+def test_stored_key_comparison_and_ports_through_anonymous_union(cache):
+    u = unit_for("conn.c", "conn_packet", cache)
+    fields = {v["field"] for v in values(run(HeaderTaintPass, u), "key_field")}
+    assert fields == {"src_ip", "dst_ip", "src_port", "dst_port"}
+
+
+# ------------------------------------------------------------------ WriteDominancePass
+
+@pytest.mark.parametrize("name,entry,path", [
+    ("pairs.c", "pairs_packet", "every-packet"),       # unconditional counters
+    ("bucket.c", "bucket_packet", "every-packet"),     # branches test the entry's own tokens
+    ("conn.c", "conn_packet", "per-flow"),             # claimed slot + SYN-only counter
+    ("table.cc", "Balancer::simple_action", "per-flow"),   # written after a miss only
+])
+def test_write_path(cache, name, entry, path):
+    u = unit_for(name, entry, cache)
+    writes = values(run(WriteDominancePass, u), "state_write")
+    assert [w["path"] for w in writes] == [path]
+
+
+def test_write_evidence_points_at_the_store(cache):
+    u = unit_for("pairs.c", "pairs_packet", cache)
+    (f,) = run(WriteDominancePass, u)
+    assert f.evidence.source == "ir.WriteDominancePass"
+    assert f.evidence.line in (13, 14) and f.value["container"] == "counts"
+
+
+# ------------------------------------------------------------------ IRPointerPass
+
+def test_heap_list_in_entry_is_a_pointer_but_opaque_handle_is_not(cache):
+    u = unit_for("history.c", "history_packet", cache)
+    fields = {v["field"]: v for v in values(run(IRPointerPass, u), "pointer_field")}
+    assert set(fields) == {"samples"}
+    assert fields["samples"]["container"] == "entries"
+    assert "sample" in fields["samples"]["type"]
+
+
+def test_flat_entries_have_no_pointer(cache):
+    for name, entry in (("pairs.c", "pairs_packet"), ("bucket.c", "bucket_packet")):
+        assert run(IRPointerPass, unit_for(name, entry, cache)) == []
+
+
+# ------------------------------------------------------------------ ComplexityPass
+
+def test_complexity_counts_per_packet_instructions(cache):
+    small = values(run(ComplexityPass, unit_for("decoy.c", "decoy_packet", cache)), "complexity")
+    big = values(run(ComplexityPass, unit_for("conn.c", "conn_packet", cache)), "complexity")
+    assert 0 < small[0]["instructions"] < big[0]["instructions"]
+
+
+def test_no_entry_point_means_no_complexity_fact(cache):
+    u = unit_for("decoy.c", "no_such_function", cache)
+    assert run(ComplexityPass, u) == []
+
+
+# ------------------------------------------------------------------ registry / driver
+
+def test_registered_and_run_by_the_analysis_driver(cache):
+    assert {HeaderTaintPass, WriteDominancePass, IRPointerPass, ComplexityPass} <= set(IR_PASSES)
+    u = unit_for("pairs.c", "pairs_packet", cache)
+    facts = analysis.analyze_unit(u)
+    assert facts.stages["ir"] == "ok"
+    sources = {f.evidence.source for f in facts.facts}
+    assert {"ir.HeaderTaintPass", "ir.WriteDominancePass", "ir.ComplexityPass"} <= sources
