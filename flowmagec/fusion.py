@@ -1,7 +1,9 @@
 """Fusion: Facts (+ LLM opinions) -> one NFFeatures record per NF.
 
 Rules (each feature keeps the evidence it was decided from, a confidence,
-and any disagreement between passes / levels):
+and any disagreement between passes / levels).  Confidence of a value is
+that of its best supporting fact, reinforced when independent levels agree
+(source and IR: 1 - prod(1 - c_level)), and x0.6 on a disagreement.
 
 - Containers are matched across passes by their last name component
   (``IPolicer::_tables``, ``this->_tables`` and ``_tables`` are one).
@@ -80,6 +82,21 @@ def _max_conf(facts: Iterable[Fact], default: float = 0.0) -> float:
     return max((f.confidence for f in facts), default=default)
 
 
+def _support(facts: Iterable[Fact], default: float = 0.0) -> float:
+    """Confidence of a value backed by ``facts``: independent levels (source, IR, LLM)
+    that agree reinforce each other, 1 - prod(1 - best confidence of each level)."""
+    best: dict[str, float] = {}
+    for f in facts:
+        lvl = level_of(f)
+        best[lvl] = max(best.get(lvl, 0.0), f.confidence)
+    if not best:
+        return default
+    doubt = 1.0
+    for c in best.values():
+        doubt *= 1.0 - c
+    return 1.0 - doubt
+
+
 def _describe(facts: Iterable[Fact]) -> str:
     return ", ".join(sorted({f.evidence.source for f in facts}))
 
@@ -133,7 +150,7 @@ class NFFuser:
         stateless = self.facts.of("stateless")
         state = [f for c in per_flow for f in self.state_by_container[c] if f.value.get("per_flow")]
         if state:
-            conf = _max_conf(state) * (DISAGREEMENT_PENALTY if notes else 1.0)
+            conf = _support(state) * (DISAGREEMENT_PENALTY if notes else 1.0)
             d = Decision(True, conf, [f.evidence for f in state], list(notes))
             if stateless:
                 d.disagreements.append(f"stateful: {_describe(stateless)} report no per-flow state "
@@ -157,7 +174,7 @@ class NFFuser:
         fields = {f.value["field"] for f in kept}
         five = canonical_fields(fields & set(KEY_FIELDS))
         other = sorted(fields - set(KEY_FIELDS))
-        conf = _max_conf(kept, 0.3)
+        conf = _support(kept, 0.3)
         notes = []
         dropped = {f.value.get("field") for f in facts} - fields
         if dropped:
@@ -190,14 +207,14 @@ class NFFuser:
                          f"say every packet, {_describe(setup)} say per flow")
         if every and _max_conf(every) >= _max_conf([f for f in setup if
                                                    container_id(f.value.get("container")) in conflict]):
-            conf = _max_conf(every) * (DISAGREEMENT_PENALTY if notes else 1.0)
+            conf = _support(every) * (DISAGREEMENT_PENALTY if notes else 1.0)
             return Decision("per-packet", conf, [f.evidence for f in every], notes)
-        conf = _max_conf(setup) * (DISAGREEMENT_PENALTY if notes else 1.0)
+        conf = _support(setup) * (DISAGREEMENT_PENALTY if notes else 1.0)
         return Decision("per-flow", conf, [f.evidence for f in setup], notes)
 
     def pointer(self, per_flow: list[str]) -> Decision:
         facts = self._for("pointer_field", per_flow)
-        return Decision(bool(facts), _max_conf(facts, 0.6), [f.evidence for f in facts])
+        return Decision(bool(facts), _support(facts, 0.6), [f.evidence for f in facts])
 
     def complexity(self) -> Decision:
         facts = self.facts.of("complexity")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from . import header_fields as hf
-from .ir_module import _GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet
+from .ir_module import GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet
 from .source_dataflow import COPY_CALLS, KEYED_METHODS, TABLE_CALLS
 
 # Standard byte offsets -> field, per layer, for when no debug layout is known.
@@ -60,6 +60,10 @@ INT_OPS = {"zext", "sext", "trunc", "shl", "lshr", "ashr", "and", "or", "add", "
            "fshl", "fshr"}
 SYM_OPS = {"xor", "add"}
 MINMAX = ("llvm.umin", "llvm.umax", "llvm.smin", "llvm.smax")
+# Intrinsics that compute nothing from their arguments (the others -- crc32,
+# bswap, rotates -- carry the taint of their inputs to their result).
+NON_VALUE_INTRINSICS = ("llvm.lifetime", "llvm.dbg", "llvm.memset", "llvm.assume",
+                        "llvm.prefetch", "llvm.expect", "llvm.objectsize")
 PASS_THROUGH = {"bitcast", "addrspacecast", "freeze"}
 # Container methods: the source passes' keyed methods plus FastClick HashMap's findp.
 TABLE_METHODS = KEYED_METHODS | {"findp", "find_force", "lookup"}
@@ -95,6 +99,12 @@ class Lookup:
     how: str                              # 'call X' | 'index' | 'inlined X'
     results: set = field(default_factory=set)   # ValueRefs carrying the result
     holders: set = field(default_factory=set)   # local memory the result is written to
+
+    @property
+    def inserts(self) -> bool:
+        """An insertion (``set``/``insert``/``add_del``/``find_insert``...)."""
+        name = self.how.split(" ", 1)[-1].lower()
+        return any(w in name for w in INSERT_WORDS)
 
 
 def has_pair(fields) -> bool:
@@ -164,10 +174,11 @@ class FlowAnalysis:
         self.mem: dict = {}                 # root ValueRef -> Taint
         self.params: dict = {}              # (fn name, arg index) -> Hdr | Taint
         self.lookups: dict = {}             # (fn name, ins index) -> Lookup
+        self.slots: dict = {}               # (memory, byte offset) -> Taint stored there
         self.fn_of: dict = {}
 
     # ------------------------------------------------------------ helpers
-    def root(self, fn: IRFunction, v, depth: int = 0):
+    def root(self, fn: IRFunction, v):
         """The object a pointer points into: follow GEPs and casts to their base."""
         for _ in range(32):
             ins = fn.value_of(v)
@@ -184,7 +195,7 @@ class FlowAnalysis:
     def gep_steps(self, fn: IRFunction, ins: Ins) -> tuple[Optional[int], list]:
         """(constant byte offset or None, [(record DI id or None, Member or None for an
         array step)]) of a GEP, members named through the debug layouts."""
-        m = _GEP_TYPE_RE.search(ins.text)
+        m = GEP_TYPE_RE.search(ins.text)
         if not m:
             return None, []
         ty_text = m.group(1)
@@ -280,6 +291,11 @@ class FlowAnalysis:
             return self.path(fn, ins.operands[0], depth + 1) + names
         if ins.opcode in PASS_THROUGH or ins.opcode == "load":
             return self.path(fn, ins.operands[0], depth + 1)
+        if ins.opcode in ("phi", "select"):      # ``_shared ? _table->hash : _tables->hash``
+            for o in (ins.operands[1:] if ins.opcode == "select" else ins.operands):
+                p = self.path(fn, o, depth + 1)
+                if len(p) > 1:
+                    return p
         if ins.opcode in ("call", "invoke"):
             c = fn.callee(ins)
             name = c.simple if isinstance(c, IRFunction) else str(c or "")
@@ -386,6 +402,26 @@ class FlowAnalysis:
             return Hdr(None if acc in CURRENT_ACCESSORS else "frame", 0)
         return Hdr(hf.HEADER_ACCESSORS.get(acc), 0)
 
+    def metadata_field(self, fn: IRFunction, ins: Ins) -> Optional[str]:
+        """Header fields kept in buffer metadata (``vnet_buffer(b)->ip.reass.l4_src_port``)
+        or read through a packet-annotation accessor (``p->dst_ip_anno()``, inlined)."""
+        if str(ins.ref.type) == "ptr":
+            return None
+        chain = self.mod.debug.inline_chain(ins.dbg)
+        if chain and chain[0][0] in hf.ANNOTATION_FIELDS:
+            return hf.ANNOTATION_FIELDS[chain[0][0]]
+        addr = fn.value_of(ins.operands[0])
+        while addr is not None and addr.opcode in PASS_THROUGH:
+            addr = fn.value_of(addr.operands[0])
+        if addr is None or addr.opcode != "getelementptr":
+            return None
+        _, steps = self.gep_steps(fn, addr)
+        named = [m.name for _, m in steps if m is not None]
+        # anonymous records (``struct { ... } reass``) have no debug name to look up;
+        # the GEP keeps the member's name as its value name
+        last = named[-1] if named else re.sub(r"(\.i\d*|\d+)+$", "", addr.name.lstrip("%"))
+        return hf.METADATA_FIELDS.get(last)
+
     def call_source(self, fn: IRFunction, ins: Ins, callee) -> Optional[Hdr]:
         name = callee.qualname if isinstance(callee, IRFunction) else str(callee)
         simple = re.sub(r"\(.*$", "", name).rsplit("::", 1)[-1]
@@ -422,22 +458,25 @@ class FlowAnalysis:
         val = self.get(fn, v)
         return val if isinstance(val, Taint) else None
 
+    def mem_key(self, fn: IRFunction, ptr):
+        """Abstract location of the memory ``ptr`` points into: a local object or a
+        parameter by identity; anything else (``this->_tables->hashes[i]``) by its
+        member path, so that per-packet functions reading it elsewhere agree."""
+        r = self.root(fn, ptr)
+        if r in fn.args:
+            return (fn.name, fn.args.index(r))
+        d = fn.value_of(r)
+        if d is None or d.opcode == "alloca":
+            return r
+        names = tuple(p for p in self.path(fn, ptr) if p != "[]")
+        return ("path", names) if len(names) > 1 else r
+
     def pointee_taint(self, fn: IRFunction, v) -> Optional[Taint]:
         """Taint of the memory a pointer argument points to."""
-        r = self.root(fn, v)
-        t = self.mem.get(r)
-        if t is None:
-            for i, a in enumerate(fn.args):
-                if a == r:
-                    t = self.mem.get((fn.name, i))
-        return t
+        return self.mem.get(self.mem_key(fn, v))
 
     def add_mem(self, fn: IRFunction, ptr, t: Taint) -> bool:
-        r = self.root(fn, ptr)
-        key = r
-        for i, a in enumerate(fn.args):
-            if a == r:
-                key = (fn.name, i)
+        key = self.mem_key(fn, ptr)
         old = self.mem.get(key)
         new = t if old is None else old | t
         if new == old:
@@ -471,12 +510,15 @@ class FlowAnalysis:
                 t = taints[0]
                 for x in taints[1:]:
                     t = t | x
-                if op == "select" and self._is_minmax_select(fn, ins, taints):
+                if self._orders_directions(fn, ins, taints):
                     t = Taint(t.fields, True)
                 changed |= self.set(ins.ref, t)
         elif op == "load":
             src = self.get(fn, ops[0])
-            if isinstance(src, Hdr) and str(ins.ref.type) != "ptr":
+            meta = self.metadata_field(fn, ins)
+            if meta:
+                changed |= self.set(ins.ref, Taint(frozenset({meta})))
+            elif isinstance(src, Hdr) and str(ins.ref.type) != "ptr":
                 size = self._load_size(ins)
                 fields = self.layouts.fields_at(src, size)
                 if fields:
@@ -487,7 +529,11 @@ class FlowAnalysis:
                     changed |= self.set(ins.ref, t)
         elif op == "store":
             t = self.taint_of(fn, ops[0])
+            if t is None and str(ops[0].type) == "ptr" and not isinstance(self.get(fn, ops[0]), Hdr):
+                t = self.pointee_taint(fn, ops[0])     # key_array[i] = &hashes[i]: one level down
             if t is not None and not isinstance(self.get(fn, ops[1]), Hdr):
+                if self._stores_other_direction(fn, ops[1], t):
+                    t = Taint(t.fields, True)
                 changed |= self.add_mem(fn, ops[1], t)
         elif op in INT_OPS:
             taints = [t for t in (self.taint_of(fn, o) for o in ops) if t is not None]
@@ -511,6 +557,31 @@ class FlowAnalysis:
             if acc is not None:
                 changed |= self.set(ins.ref, acc)
         return changed
+
+    def _stores_other_direction(self, fn: IRFunction, ptr, t: Taint) -> bool:
+        """``k->lo = src`` on one branch and ``k->lo = dst`` on the other: the same
+        key slot receives either direction (a canonicalised, symmetric key)."""
+        off = self._offset_in_object(fn, ptr)
+        if off is None:
+            return False
+        slot = (self.mem_key(fn, ptr), off)
+        before = self.slots.get(slot)
+        self.slots[slot] = t if before is None else before | t
+        return before is not None and self._crosses([before, t]) and not self._crosses([t, t])
+
+    def _offset_in_object(self, fn: IRFunction, ptr) -> Optional[int]:
+        total = 0
+        for _ in range(16):
+            d = fn.value_of(ptr)
+            if d is None or d.opcode not in ("getelementptr", *PASS_THROUGH):
+                return total
+            if d.opcode == "getelementptr":
+                off, _ = self.gep_offset(fn, d)
+                if off is None:
+                    return None
+                total += off
+            ptr = d.operands[0]
+        return None
 
     @staticmethod
     def _load_size(ins: Ins) -> int:
@@ -536,11 +607,26 @@ class FlowAnalysis:
         a, b = taints[0].fields, taints[1].fields
         return any((x in a and y in b) or (y in a and x in b) for x, y in PAIRS)
 
-    def _is_minmax_select(self, fn: IRFunction, ins: Ins, taints) -> bool:
-        cond = fn.value_of(ins.operands[0])
-        if cond is None or cond.opcode != "icmp" or len(taints) != 2:
+    def _orders_directions(self, fn: IRFunction, ins: Ins, taints) -> bool:
+        """``lo = src < dst ? src : dst`` (a select on a comparison of both
+        directions, or the phi after such a branch): a direction-free key part."""
+        if len(taints) != 2 or not self._crosses(taints):
             return False
-        return self._crosses(taints)
+        if ins.opcode == "phi":
+            return True
+        todo, seen = [ins.operands[0]], 0
+        while todo and seen < 16:
+            seen += 1
+            d = fn.value_of(todo.pop())
+            if d is None:
+                continue
+            if d.opcode == "icmp":
+                ts = [self.taint_of(fn, o) for o in d.operands[:2]]
+                if all(ts) and self._crosses(ts):
+                    return True
+            elif d.opcode in ("and", "or", "xor", "zext", "select"):
+                todo += d.operands
+        return False
 
     def _call(self, fn: IRFunction, ins: Ins) -> bool:
         callee = fn.callee(ins)
@@ -552,6 +638,8 @@ class FlowAnalysis:
         src = self.call_source(fn, ins, callee)
         if src is not None:
             changed |= self.set(ins.ref, src)
+        if simple in hf.ANNOTATION_FIELDS and str(ins.ref.type) != "ptr":
+            changed |= self.set(ins.ref, Taint(frozenset({hf.ANNOTATION_FIELDS[simple]})))
         if simple.startswith(MINMAX) or bare.startswith(MINMAX):
             ts = [t for t in (self.taint_of(fn, a) for a in args) if t is not None]
             if ts:
@@ -573,7 +661,8 @@ class FlowAnalysis:
             ret = self._return_value(callee)
             if ret is not None:
                 changed |= self.set(ins.ref, ret)
-        elif not bare.startswith("llvm.") and str(ins.ref.type) != "ptr" and src is None:
+        elif not bare.startswith(NON_VALUE_INTRINSICS) and str(ins.ref.type) != "ptr" \
+                and src is None:
             ts = [t for t in (self.taint_of(fn, a) or self.pointee_taint(fn, a) for a in args)
                   if t is not None]
             if ts and not self._is_table_call(simple, bare, name):   # hash(key) keeps the key
@@ -624,8 +713,6 @@ class FlowAnalysis:
         for i in key_args:
             a = args[i]
             ti = self.taint_of(fn, a) or self.pointee_taint(fn, a)
-            if ti is not None and str(a.type) == "ptr" and self.get(fn, a) is None:
-                pass
             if ti is not None:
                 t = ti if t is None else t | ti
         results, holders = {ins.ref}, set()
@@ -637,7 +724,7 @@ class FlowAnalysis:
             out_param = i < table_arg or not (inserting or method)
             keyish = self.pointee_taint(fn, args[i]) is not None
             if out_param and i != table_arg and not keyish and str(args[i].type) == "ptr" \
-                    and self.is_local(fn, args[i]):
+                    and (self.is_local(fn, args[i]) or not method):
                 holders.add(self.root(fn, args[i]))
         key = (fn.name, ins.index)
         container = self.container_name(fn, args[table_arg])

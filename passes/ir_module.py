@@ -178,6 +178,10 @@ class DebugInfo:
     def composite_ids(self) -> list[int]:
         return [i for i, (k, _) in self.nodes.items() if k == "DICompositeType"]
 
+    def ref(self, nid: Optional[int], key: str) -> Optional[int]:
+        """The ``!N`` a field of record ``nid`` points to (``scope``, ``type``...)."""
+        return _ref(self.get(nid, key))
+
     def local_variable(self, var: Optional[int]) -> tuple[str, Optional[int]]:
         return self.name(var), _ref(self.get(var, "type"))
 
@@ -188,7 +192,7 @@ _DBG_RE = re.compile(r"!dbg !(\d+)")
 _NAME_RE = re.compile(r'^\s*(%(?:"[^"]+"|[-\w.$]+)) = ')
 _DBG_RECORD_RE = re.compile(r'#dbg_(?:value|declare)\((?:ptr|i\d+|\w+) (%(?:"[^"]+"|[-\w.$]+)), !(\d+),')
 _LABEL_RE = re.compile(r"label %(\"[^\"]+\"|[-\w.$]+)")
-_GEP_TYPE_RE = re.compile(r'getelementptr (?:inbounds |nuw |nusw |inrange\(\S+\) )*'
+GEP_TYPE_RE = re.compile(r'getelementptr (?:inbounds |nuw |nusw |inrange\(\S+\) )*'
                           r'(%"[^"]+"|%[-\w.$:]+|\[[^\]]+\]|\w+), ')
 
 
@@ -302,8 +306,33 @@ class IRFunction:
         target = ins.operands[-1] if ins.opcode == "call" else _invoke_target(ins)
         name = getattr(target, "name", "")
         if not name:
-            return None
+            return self._virtual_callee(target)
         return self.module.functions.get(name) or self.module.demangle(name)
+
+    def _virtual_callee(self, target) -> Optional["IRFunction"]:
+        """``this->f()`` through the vtable: slot K of the unit's class vtable
+        (only for calls on ``this``; calls on other objects stay unresolved)."""
+        fptr = self.value_of(target)
+        if fptr is None or fptr.opcode != "load":
+            return None
+        slot, vt = 0, self.value_of(fptr.operands[0])
+        if vt is not None and vt.opcode == "getelementptr":
+            m = re.search(r"getelementptr inbounds ptr, ptr %\S+, i64 (\d+)", vt.text)
+            if not m:
+                return None
+            slot, vt = int(m.group(1)), self.value_of(vt.operands[0])
+        if vt is None or vt.opcode != "load":
+            return None
+        obj = vt.operands[0]
+        for _ in range(8):
+            d = self.value_of(obj)
+            if d is None or d.opcode not in ("bitcast", "getelementptr"):
+                break
+            obj = d.operands[0]
+        this = next((a for a in self.args if a.name == "this"), None)
+        if this is None or obj != this:
+            return None
+        return self.module.virtual_function(slot)
 
     def location(self, ins: Ins, prefer: frozenset = frozenset()) -> tuple[str, int]:
         """file:line of an instruction; with ``prefer`` (the NF's own files), the
@@ -404,6 +433,30 @@ class IRModule:
             f.name: IRFunction(self, f, self._demangled[f.name]) for f in refs
             if not f.is_declaration}
 
+    preferred_class: str = ""          # the unit's C++ class, for devirtualising this->f()
+
+    @cached_property
+    def vtables(self) -> dict[str, list[str]]:
+        """Class name -> function names of its vtable from the address point on."""
+        out = {}
+        for line in self.text.splitlines():
+            m = re.match(r"@(_ZTV\w+) = .*?constant \{ \[\d+ x ptr\] \} \{ \[\d+ x ptr\] \[(.*)\] \}", line)
+            if m:
+                cls = self.demangle(m.group(1)).replace("vtable for ", "")
+                entries = [e.strip() for e in m.group(2).split(",")]
+                out[cls] = [e[5:] if e.startswith("ptr @") else "" for e in entries][2:]
+        return out
+
+    def virtual_function(self, slot: int) -> Optional[IRFunction]:
+        tables = self.vtables
+        order = ([self.preferred_class] if self.preferred_class in tables else []) + \
+            [c for c in tables if c != self.preferred_class]
+        found = [tables[c][slot] for c in order if slot < len(tables[c])
+                 and tables[c][slot] in self.functions]
+        if not found or (self.preferred_class not in tables and len(set(found)) > 1):
+            return None
+        return self.functions[found[0]]
+
     def demangle(self, name: str) -> str:
         if name not in self._demangled:
             self._demangled.update(demangle_all([name]))
@@ -460,7 +513,11 @@ def own_files(unit) -> frozenset:
 
 def ir_module(unit, ctx) -> IRModule:
     """The unit's module, parsed once per analysis context."""
-    return ctx.memo("ir.module", lambda: IRModule(unit.bitcode))
+    def make():
+        mod = IRModule(unit.bitcode)
+        mod.preferred_class = unit.attrs.get("cxx_class", "") or ""
+        return mod
+    return ctx.memo("ir.module", make)
 
 
 # ---------------------------------------------------------------- per-packet functions

@@ -15,14 +15,10 @@ from __future__ import annotations
 
 from .base import Pass
 from .ir_module import own_files
-from .ir_writes import ALLOCATORS, StateMemory
+from .ir_writes import ALLOCATORS, state_memory
 from .source_pointer import NESTED
 
 ADDRESS_USES = {"load": 0, "store": 1, "getelementptr": 0, "atomicrmw": 0, "cmpxchg": 0}
-
-
-def state_memory(unit, ctx) -> StateMemory:
-    return ctx.memo("ir.state_memory", lambda: StateMemory(unit, ctx))
 
 
 class IRPointerPass(Pass):
@@ -84,7 +80,7 @@ class IRPointerPass(Pass):
                     continue
                 spelled = (type_names[0] if type_names else "") + ("" if nested else " *")
                 if pointer and not type_names:
-                    spelled = " ".join(debug.type_names(pointee)) + " *"
+                    spelled = (debug.type_names(pointee) or ["void"])[0] + " *"
                 file, line = fn.location(ins, files)
                 facts.append(self.fact("pointer_field", {
                     "container": container, "field": m.name, "type": spelled.strip(),

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import re
 
-from . import header_fields as hf
+from flowmagec.artifacts import KEY_FIELDS
+
 from .base import Pass
 from .ir_dataflow import flow_analysis
 from .ir_module import own_files
-from .ir_pointer import state_memory
+from .ir_writes import state_memory
 
-FIVE = ("src_ip", "dst_ip", "src_port", "dst_port", "protocol")
 # Taint on fields that never identify a flow on their own (header checks, rewrites).
 NON_KEY = {"ethertype", "tos"}
 
 
 def _ordered(fields) -> list[str]:
-    return sorted(fields, key=lambda f: (FIVE.index(f) if f in FIVE else 9, f))
+    return sorted(fields, key=lambda f: (KEY_FIELDS.index(f) if f in KEY_FIELDS else 9, f))
 
 
 class HeaderTaintPass(Pass):
@@ -32,11 +32,15 @@ class HeaderTaintPass(Pass):
         flow = flow_analysis(unit, ctx)
         mem = state_memory(unit, ctx)
         written = {w.container for w in mem.writes()}
+        written |= {table for pool, table in mem.derived.items() if pool in written}
+        written |= {lk.container for lk in flow.lookups.values() if lk.inserts}
         facts, seen = [], set()
         for lk in sorted(flow.lookups.values(), key=lambda l: (l.fn.name, l.ins.index)):
             fields = [f for f in _ordered(lk.fields) if f not in NON_KEY]
-            if not fields or (lk.how == "index" and lk.container not in written):
-                continue        # a read-only table indexed by packet data is configuration
+            if not fields or lk.container not in written:
+                continue        # a table only read per packet (routes, steering) is configuration
+            if lk.how == "index" and mem.reaches_state(lk.fn, lk.ins.operands[0]):
+                continue        # an array inside a flow's entry (``e->ports[i]``) is its data
             file, line = lk.fn.location(lk.ins, own_files(unit))
             # the table itself, and the pool/array its result indexes (VPP bihash -> pool)
             named = [lk.container] + sorted(p for p, t in mem.derived.items() if t == lk.container)
@@ -63,6 +67,14 @@ class HeaderTaintPass(Pass):
         stored entry are key fields too (they may be masked out of the hash)."""
         out = []
         files = own_files(unit)
+        hashed = {lk.container for lk in flow.lookups.values() if lk.fields and lk.how != "index"}
+        hashed |= {c for c, _ in seen}        # containers already keyed by a hash of the fields
+
+        def fixed_member(fn, addr) -> bool:       # entry->key.f, not entry->list[i]
+            d = fn.value_of(addr)
+            return d is None or d.opcode != "getelementptr" or all(
+                o.is_constant or flow.taint_of(fn, o) is not None for o in d.operands[1:]) or \
+                any(addr in lk.results for lk in flow.lookups.values())
         for fn in flow.pp.functions:
             for ins in fn.ins:
                 if ins.opcode != "icmp" or not re.match(r"%\S+ = icmp (eq|ne) ", ins.text):
@@ -74,6 +86,8 @@ class HeaderTaintPass(Pass):
                     if d is None or d.opcode != "load" or d.operands[0] not in mem.state or not t:
                         continue
                     cont = mem.state[d.operands[0]].container
+                    if cont not in hashed or not fixed_member(fn, d.operands[0]):
+                        continue    # a search through the entry's data, not its key
                     for f in _ordered(t.fields):
                         if f in NON_KEY or (cont, f) in seen:
                             continue

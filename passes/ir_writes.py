@@ -22,15 +22,16 @@ from typing import Optional
 
 import networkx as nx
 
+from flowmagec.artifacts import KEY_FIELDS
+
 from .base import Pass
 from .ir_dataflow import PASS_THROUGH, flow_analysis
-from .ir_module import IRFunction, Ins, _ref, own_files
+from .ir_module import IRFunction, Ins, own_files
 
 EXIT = "<exit>"
 # Allocation functions (demangled names): a fresh object, not a lookup's result.
 ALLOCATORS = ("operator new", "malloc", "calloc", "realloc", "rte_malloc", "rte_zmalloc",
               "rte_calloc", "clib_mem_alloc", "aligned_alloc", "posix_memalign")
-KEY_FIVE = ("src_ip", "dst_ip", "src_port", "dst_port", "protocol")
 WRITE_CALLS = ("llvm.memset", "llvm.memcpy", "llvm.memmove", "memset", "memcpy")
 
 
@@ -136,15 +137,16 @@ def post_dominates(fn: IRFunction, later: str, earlier: str, cut: frozenset = fr
     return post_dominators(fn, cut).dominates(later, earlier)
 
 
-def common_block(fn: IRFunction, block: str) -> bool:
+def common_block(fn: IRFunction, block: str, cut: frozenset = frozenset()) -> bool:
     """Every packet passes ``block``: it post-dominates the function's entry or,
-    inside a loop (the walk over a batch), the loop's header."""
+    inside a loop (the walk over a batch), the loop's header (lookup-miss and
+    allocation-failure edges ``cut`` aside)."""
     start = fn.entry
     for scc in nx.strongly_connected_components(fn.cfg):
         if block in scc and (len(scc) > 1 or fn.cfg.has_edge(block, block)):
             heads = [b for b in scc if any(p not in scc for p in fn.cfg.predecessors(b))]
             start = heads[0] if heads else start
-    return post_dominates(fn, block, start)
+    return post_dominates(fn, block, start, cut)
 
 
 class StateMemory:
@@ -190,7 +192,7 @@ class StateMemory:
                             self.state[a] = Origin(b.type_name, fn.name, fn.entry)
                 for ins in fn.ins:
                     for var in fn.declared.get(ins.name, []):
-                        sp = debug.subprogram_of(_ref(debug.get(var, "scope")))
+                        sp = debug.subprogram_of(debug.ref(var, "scope"))
                         if debug.name(var) == b.param and debug.get(var, "arg") \
                                 and debug.name(sp) == b.fn.name:
                             self.state[ins.ref] = Origin(b.type_name, fn.name, ins.block)
@@ -396,6 +398,14 @@ class StateMemory:
             o = o.caller
         return self.runs_every_packet(self.mod.functions[o.fn])
 
+    def miss_edges_in(self, fn: IRFunction) -> frozenset:
+        cut = set()
+        for table in (self.state, self.handles):
+            for o in table.values():
+                if o.fn == fn.name:
+                    cut |= o.miss_edges
+        return frozenset(cut)
+
     def _after_a_miss(self, o: Origin) -> bool:
         """The lookup itself only runs once another lookup missed (the insert
         after ``if (!found)``): whatever it writes is flow setup."""
@@ -442,6 +452,15 @@ class StateMemory:
                 return True
         return False
 
+    def _key_fields(self) -> frozenset:
+        """Fields some lookup of the unit keys on: storing those into an entry is
+        writing its key (an insertion); other packet fields are just data."""
+        keys = frozenset()
+        for lk in self.flow.lookups.values():
+            if not (lk.how == "index" and self.reaches_state(lk.fn, lk.ins.operands[0])):
+                keys |= lk.fields
+        return keys & frozenset(KEY_FIELDS) or frozenset(KEY_FIELDS)
+
     def _insert_blocks(self, fn: IRFunction) -> set[str]:
         cache = fn.__dict__.setdefault("_insert_blocks", None)
         if cache is not None:
@@ -455,10 +474,21 @@ class StateMemory:
                 t = self.flow.pointee_taint(fn, ops[1])       # memcpy(entry, &key, n)
             else:
                 continue
-            if t is not None and any(f in KEY_FIVE for f in t.fields):
+            if t is not None and t.fields & self._key_fields():
                 out.add(ins.block)
         fn.__dict__["_insert_blocks"] = out
         return out
+
+    def reaches_state(self, fn: IRFunction, addr) -> bool:
+        """``addr`` is state memory or is found through it (``e->ports[i]``)."""
+        for _ in range(8):
+            if addr in self.state:
+                return True
+            d = fn.value_of(addr)
+            if d is None or d.opcode not in ("getelementptr", "load", "bitcast"):
+                return False
+            addr = d.operands[0]
+        return False
 
     def _tests_state(self, fn: IRFunction, block: str) -> bool:
         """The branch ending ``block`` compares a value read from per-flow state."""
@@ -475,7 +505,7 @@ class StateMemory:
             if d is None:
                 continue
             if d.opcode == "load":
-                if d.operands[0] in self.state:
+                if self.reaches_state(fn, d.operands[0]):
                     return True
                 continue
             if d.opcode in ("call", "invoke", "alloca"):
@@ -490,8 +520,13 @@ class StateMemory:
         sites = self.flow.call_sites(fn)
         if not sites:
             return True
-        return any(common_block(caller, site.block) and
+        return any(common_block(caller, site.block, self.miss_edges_in(caller)) and
                    self.runs_every_packet(caller, seen | {fn.name}) for caller, site in sites)
+
+
+def state_memory(unit, ctx) -> StateMemory:
+    """The unit's state memory, computed once per analysis context."""
+    return ctx.memo("ir.state_memory", lambda: StateMemory(unit, ctx))
 
 
 class WriteDominancePass(Pass):
@@ -499,8 +534,7 @@ class WriteDominancePass(Pass):
     level = "ir"
 
     def run(self, unit, ctx):
-        mem = ctx.memo("ir.state_memory", lambda: StateMemory(unit, ctx))
-        writes = mem.writes()
+        writes = state_memory(unit, ctx).writes()
         files = own_files(unit)
         facts = []
         for cont in sorted({w.container for w in writes}):

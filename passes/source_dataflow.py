@@ -1,13 +1,18 @@
 """Token-level data flow from packet headers into state lookups.
 
-Shared analysis (not a pass) used by the state, key and write passes; the
-result is memoised per unit.  For every function reachable from the
-per-packet entry points it tracks which variables hold packet-derived values
-(and which header fields they come from), which state containers are looked
-up with such values, and which variables then hold a per-flow entry.  It is
-flow-insensitive inside a statement list but follows assignments in order,
-calls into the unit's own helpers (return values and output parameters), and
-aliases of containers held in locals.
+Shared analysis (not a pass) used by the state, key, write and pointer
+passes; memoised per unit.  Over the functions reachable from the per-packet
+entry points (iterated to a fixpoint, deterministic order) it tracks which
+variables carry packet header fields, which state containers are looked up
+with them (``Lookup``), and which variables then hold a per-flow entry.
+Followed: assignments and initialised declarations (several declarators,
+``for`` inits), calls into the unit's helpers (argument -> parameter taint,
+output parameters, returned values and returned entries), struct overlays
+(``k = (key_t *) &kv``), memcpy, locals aliasing containers or struct fields
+shared between node stages, wrapper methods that look keys up in their own
+member table, and the ``SYM`` pseudo-field for keys that combine both
+directions (min/max, plain xor/sum, slots filled from src on one path and dst
+on another, ``id`` and ``id.reverse()`` returned by one function).
 """
 from __future__ import annotations
 
@@ -199,6 +204,7 @@ class FlowAnalysis:
         self.param_taint: dict[int, dict[int, set[str]]] = {}
         self.block_params: dict[int, dict[int, str]] = {}
         self.returns_entry: dict[int, str] = {}     # helper -> container of the entry it returns
+        self.returns_alias: dict[int, tuple[str, bool]] = {}  # helper -> (container, per-thread)
         self.return_shapes: dict[int, set] = {}     # fn -> {(returned path, reversed?)}
         self.lookup_fns: dict[str, str] = {}        # method name -> member container it searches
         self.shared_fields: dict[str, set[str]] = {}  # struct field -> header fields stored in it
@@ -347,25 +353,30 @@ class FlowAnalysis:
                     if lk:
                         out.append(lk)
         for i, t in enumerate(texts):
-            if t == "[" and i > 0 and PATH_RE.fullmatch(texts[i - 1]):
+            if t == "[" and i > 1 and texts[i - 1] == ")":
+                base = _deref_group(texts, i - 1)       # (*_seen)[key]
+            elif t == "[" and i > 0 and PATH_RE.fullmatch(texts[i - 1]):
                 k = i - 1
                 while k >= 2 and texts[k - 1] in (".", "->"):
                     k -= 2
                 base = ".".join(x for x in texts[k:i] if x not in (".", "->"))
-                if not self.container_of(base, aliases):
-                    continue
-                idx = split_args(texts, i)
-                if idx and any(t in THREAD_ID_WORDS for t in idx[0]):
-                    continue                     # per-thread slot, not a flow
-                fields = self.reads(list(idx[0]) if idx else [], taint, fn, st.line)
-                lk = self._lookup(base, aliases, taint, fields, fn, st.line, "[]",
-                                  idx[0] if idx else ())
-                if lk:
-                    out.append(lk)
+            else:
+                continue
+            if not base or not self.container_of(base, aliases):
+                continue
+            idx = split_args(texts, i)
+            if idx and any(t in THREAD_ID_WORDS for t in idx[0]):
+                continue                     # per-thread slot, not a flow
+            fields = self.reads(list(idx[0]) if idx else [], taint, fn, st.line)
+            lk = self._lookup(base, aliases, taint, fields, fn, st.line, "[]",
+                              idx[0] if idx else ())
+            if lk:
+                out.append(lk)
         return out
 
     def _symmetric(self, key: list[str], taint: Taint) -> bool:
-        """min/max or xor/sum of the two directions' addresses makes a direction-free key."""
+        """A key spelled ``min(a, b)`` / ``max(a, b)`` in place (assigned keys carry the
+        SYM pseudo-field instead, see ``_mixes_directions`` and ``_swapped_slot``)."""
         paths = [p for p, _ in paths_in(key)]
         for p in paths:
             if p.split(".")[-1] in ("min", "max") or p in ("min", "max"):
@@ -429,6 +440,9 @@ class FlowAnalysis:
                 cont = "FlowControlBlock"
             if cont:
                 self.returns_entry[id(fn)] = cont
+            elif root in aliases and len(paths_in(texts[1:])) == 1:
+                # 'return sticky_ht;' where sticky_ht = lbm->per_cpu[thread].sticky_ht
+                self.returns_alias[id(fn)] = (aliases[root], root in taint.thread_local)
             return
         for c in calls_in(texts):
             if c.name in COPY_CALLS and len(c.args) >= 2:
@@ -456,6 +470,7 @@ class FlowAnalysis:
         asg = split_assignment(texts)
         self._note_declaration(fn, texts if not asg else asg[0])
         if not asg:
+            self._declared_headers(texts, taint)
             return
         lhs, rhs, op = asg
         target, decl = lhs_target(lhs)
@@ -467,20 +482,25 @@ class FlowAnalysis:
         if overlay and "." not in target:
             taint.overlays[target] = overlay
         member = _member_of(rhs)
-        if member and "." not in target:
-            taint.field_alias[target] = member       # fa_5tuple = pw->fa_5tuple
+        is_pointer = "*" in decl or "*" in self.local_types.get(id(fn), {}).get(target, ()) \
+            or rhs[:1] == ["&"]
+        if member and is_pointer and "." not in target:
+            taint.field_alias[target] = member       # fa_5tuple_t *fa_5tuple = pw->fa_5tuple
         lay = hf.layer_of_type(decl) or self.layer_of_rhs(rhs, taint)
         if lay:
             taint.layers[target] = lay
         fields = self.reads(rhs, taint, fn, st.line)
         if self._mixes_directions(rhs, taint) or self._swapped_slot(target, fields, rhs, taint):
             fields = fields | {SYM}
-        taint.add(target, fields)
+        header_ptr = hf.layer_of_type(decl) or (rhs[:1] == ["("] and hf.layer_of_type(rhs[:5]))
+        if not header_ptr:
+            taint.add(target, fields)   # a header pointer is an address, not a key value
         rhs_paths = [p for p, _ in paths_in(rhs)]
         tab = next((self.container_of(p, aliases) for p in rhs_paths if self.container_of(p, aliases)), None)
         if "." in target:
             return
-        if found:
+        value_copy = len(rhs) >= 2 and rhs[-2] in (".", "->") and "&" not in rhs[:3]
+        if found and not value_copy:          # (x = t[k].field copies a value, not the entry)
             entries[target] = found[0].container
         elif any(t in FCB_WORDS for t in rhs):
             entries[target] = "FlowControlBlock"         # my_fcb = &fcb_stack->data[offset]
@@ -492,6 +512,19 @@ class FlowAnalysis:
             aliases.setdefault(target, tab)
             if any(t in THREAD_ID_WORDS for t in rhs):
                 taint.thread_local.add(target)     # ptd = vec_elt_at_index (x, thread_index)
+        elif self._alias_call(rhs):
+            aliases.setdefault(target, self._alias_call(rhs)[0])   # t = get_table (thread)
+            if self._alias_call(rhs)[1]:
+                taint.thread_local.add(target)
+
+    @staticmethod
+    def _declared_headers(texts: list[str], taint: Taint):
+        """``ip4_header_t *ip40, *ip41;``: header pointers assigned later keep their layer."""
+        lay = hf.layer_of_type(texts[:3])
+        if lay and "*" in texts:
+            for t in texts[texts.index("*"):]:
+                if PATH_RE.fullmatch(t):
+                    taint.layers[t] = lay
 
     def _note_declaration(self, fn, texts: list[str]):
         """``T *a, *b`` / ``T *a = ...``: remember the declared pointer types of locals."""
@@ -515,6 +548,14 @@ class FlowAnalysis:
                 ps = paths_in(list(c.args[-1]))
                 if lk and ps:
                     entries[ps[-1][0].split(".")[0]] = lk.container
+
+    def _alias_call(self, texts: list[str]) -> tuple[str, bool] | None:
+        """(container, per-thread) of a unit helper called here that returns a table."""
+        for c in calls_in(texts):
+            for g in self.index.functions_named(c.name):
+                if id(g) in self.returns_alias:
+                    return self.returns_alias[id(g)]
+        return None
 
     def _entry_call(self, texts: list[str]) -> str | None:
         """Container whose entry a unit helper called here returns."""
@@ -547,7 +588,7 @@ class FlowAnalysis:
             return False
         seen = taint.slot_dirs.setdefault(target, set())
         seen |= directed
-        return _opposite(seen, seen)
+        return _both_directions(seen)
 
     def _mixes_directions(self, rhs: list[str], taint: Taint) -> bool:
         """``min(a, b)`` / ``a ^ b`` / ``a + b`` over src and dst of the same kind."""
@@ -559,7 +600,7 @@ class FlowAnalysis:
                 b = _fields_quick(self, c.args[1], taint)
                 if _opposite(a, b):
                     return True
-        for op in ("^", "+"):
+        for op in ("^", "+") if "?" not in rhs else ():
             parts = _split_top(rhs, op)
             # exactly 'a op b' with plain operands: shifts or multiplies break the symmetry
             if len(parts) == 2 and not any(t in ("<<", ">>", "*") for p in parts for t in p):
@@ -589,6 +630,20 @@ class FlowAnalysis:
                     cont = self.container_of(ps[0][0], aliases)
                     if cont:
                         self.param_alias.setdefault(id(g), {})[i] = cont
+
+
+def _deref_group(texts: list[str], close: int) -> str | None:
+    """``( * path )`` ending at ``close`` -> 'path'."""
+    depth, k = 0, close
+    while k >= 0:
+        depth += texts[k] == ")"
+        depth -= texts[k] == "("
+        if depth == 0:
+            break
+        k -= 1
+    inner = texts[k + 1:close]
+    ps = paths_in(inner)
+    return ps[0][0] if inner[:1] == ["*"] and len(ps) == 1 else None
 
 
 def _member_of(rhs: list[str]) -> str | None:
@@ -670,8 +725,15 @@ def _split_top(texts: list[str], op: str) -> list[list[str]]:
 
 
 def _opposite(a: set[str], b: set[str]) -> bool:
+    """One side reads only the source, the other only the destination (of one kind)."""
     pairs = (("src_ip", "dst_ip"), ("src_port", "dst_port"), ("src_mac", "dst_mac"))
-    return any((x in a and y in b) or (y in a and x in b) for x, y in pairs)
+    return any((x in a and y not in a and y in b and x not in b) or
+               (y in a and x not in a and x in b and y not in b) for x, y in pairs)
+
+
+def _both_directions(fields: set[str]) -> bool:
+    return any({x, y} <= fields for x, y in
+               (("src_ip", "dst_ip"), ("src_port", "dst_port"), ("src_mac", "dst_mac")))
 
 
 MAX_ROUNDS = 5
@@ -681,6 +743,7 @@ def _signature(fa: FlowAnalysis):
     return (sorted((lk.container, tuple(sorted(lk.fields)), lk.line) for lk in fa.facts.lookups),
             sorted((k, tuple(sorted(v.items()))) for k, v in fa.facts.entries.items()),
             sorted(fa.lookup_fns.items()), sorted(fa.returns_entry.items()),
+            sorted(fa.returns_alias.items()),
             sorted((k, tuple(sorted(v))) for k, v in fa.shared_fields.items()),
             sorted((k, tuple(sorted((i, tuple(sorted(f))) for i, f in v.items())))
                    for k, v in fa.param_taint.items()))

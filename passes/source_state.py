@@ -1,12 +1,16 @@
 """State containers held by an NF, and whether each one is keyed by packet data.
 
 ``state_catalog`` lists the candidate containers (members of the NF's classes
-and the bases its per-packet code runs in, file-scope variables and the
-fields of global "main" structs); ``StateContainerPass`` reports those the
-per-packet code looks up with a packet-derived key (per-flow state), the
-per-flow state blocks a flow manager hands to the NF, and the other state it
-writes per packet (counters: state, but not per-flow).  With no per-flow
-state it emits a ``stateless`` fact saying why.
+and of the classes its per-packet code runs in, file-scope variables, DPDK
+per-lcore variables, the fields of a global "main" struct and of its
+per-thread records); ``StateContainerPass`` reports as per-flow state those
+the per-packet code looks up with a packet-derived key *and* writes (insert
+or entry update), and the per-flow state blocks a flow manager hands to
+per-packet hooks.  Keyed but never written per packet = a lookup table
+(routes, configuration): reported with ``per_flow: false``.  Other state
+written per packet (counters) is reported as not per-flow.  With no per-flow
+state it emits a ``stateless`` fact saying why.  Each fact carries the
+container's sharing (``source_sharing``).
 """
 from __future__ import annotations
 

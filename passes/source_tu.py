@@ -564,8 +564,10 @@ def lookup_polarity(cond: tuple[str, ...], found_vars) -> str | None:
         pol = flags[texts[-1]]                       # if (created) / if (!found)
         return pol if len(texts) == 1 else ("hit" if pol == "miss" else "miss")
     zero_hit = any(t.startswith(SEARCH_ZERO_ON_HIT) for t in texts)
+    raw = list(cond)
     searched = zero_hit or any(t.startswith(SEARCH_CALLS) for t in texts) or any(
-        t in SEARCH_METHODS and j and texts[j - 1] in (".", "->") for j, t in enumerate(texts))
+        t in SEARCH_METHODS and 0 < j < len(raw) - 1 and raw[j - 1] in (".", "->")
+        and raw[j + 1] == "(" for j, t in enumerate(raw))
     if not (searched or _tests_found_var(texts, found_vars)):
         return None
     if any(t in ("&&", "||") for t in texts):

@@ -1,20 +1,26 @@
 """Per-packet vs per-flow writes of per-flow state.
 
 For every per-packet function, the variables holding a per-flow entry (from
-a keyed lookup, or a state block parameter) are followed; a write through
-one of them (assignment, ++/--, a mutating method call on a member) on a
-path that runs for every packet -- not under a condition, in a function the
-entry points reach through unconditional calls -- means the entry is written
-on every packet.  Writes found only under conditions (insertion on a miss,
-new-flow hooks, rare branches) mean per-flow.  Inserts into the container
-itself count as writes too.
+a keyed lookup, a helper returning one, a lookup's data output, or a state
+block parameter) are followed; a write through one of them (assignment,
+++/--, a mutating method call on a member, passing a handle to a library
+call) or an insert into a per-flow container is classified by the path it
+sits on (``source_tu.on_common_path``):
+
+- every-packet: no guard, or only guards every packet of a flow takes after
+  its first -- the 'found' side of a lookup test (including early returns
+  on a hit), the 'else' of a branch on the entry's own state, protocol
+  dispatch, filters on the packet or the configuration;
+- per-flow: the 'not found' side of a lookup, the 'then' of a branch on the
+  entry's state (first packet, expiry, limit), TCP SYN/FIN/RST handling,
+  one arm of a ``?:``, and functions reached only through such paths.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .base import Pass
-from .source_dataflow import ASSIGN_OPS, TABLE_CALLS, paths_in, split_assignment
+from .source_dataflow import paths_in, split_assignment
 from .source_state import state_blocks, unit_flow
 from .source_tu import (C_KEYWORDS, CallGraph, FunctionInfo, Stmt, calls_in, lookup_vars, on_common_path, reachable,
                         source_index, stmts_of)
@@ -172,7 +178,7 @@ class StateWritePass(Pass):
         facts = []
         for cont in sorted({w.container for w in writes}):
             ws = [w for w in writes if w.container == cont]
-            every = [w for w in ws if w.every_packet]
+            every = sorted((w for w in ws if w.every_packet), key=lambda w: len(w.stmt.guards))
             w = every[0] if every else ws[0]
             path = "every-packet" if every else "per-flow"
             why = ("unconditional " if every else "only under a condition: ") + w.how

@@ -151,3 +151,96 @@ def test_unknown_element_and_bad_edits_are_refused(tmp_path):
     with pytest.raises(InputError, match="edit refused"):
         doc.set_keyword("queue", "CAPACITY", "(unbalanced")
     assert doc.render() == p.read_text()          # the refused edit was undone
+
+
+# ---- cheap edits: configuration-string edits are checked locally, parsed lazily ----
+
+@pytest.fixture
+def parse_count(monkeypatch):
+    """Counts full parses made by ClickDocument."""
+    from flowmagec.frontends import click_edit
+    calls = []
+    real = click_edit.elaborate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(click_edit, "elaborate", counting)
+    return calls
+
+
+def test_keyword_edits_are_parsed_once_when_the_chain_is_read(tmp_path, parse_count):
+    doc, _ = doc_of(tmp_path, """\
+        a :: Queue(10);  // first
+        b :: Queue(CAPACITY 5, /* c */ BURST 2);
+        Idle -> a -> Unqueue -> b -> Unqueue -> Print(X) -> Discard;
+    """)
+    assert len(parse_count) == 1
+    doc.set_keyword("a", "CAPACITY", "100")          # appended
+    doc.set_keyword("a", "CAPACITY", "200")          # then replaced, at a moved offset
+    doc.set_keyword("b", "BURST", "16")              # after a grown configuration
+    doc.remove_keyword("b", "CAPACITY")
+    doc.set_keyword("Print@6", "LENGTH", "64")
+    assert len(parse_count) == 1                     # no parse yet
+    assert doc.render() == textwrap.dedent("""\
+        a :: Queue(10, CAPACITY 200);  // first
+        b :: Queue(BURST 16);
+        Idle -> a -> Unqueue -> b -> Unqueue -> Print(X, LENGTH 64) -> Discard;
+    """)
+    chain = doc.chain
+    assert len(parse_count) == 2
+    assert chain.element("a").keyword("CAPACITY").value == "200"
+    assert chain.element("b").keyword("BURST").value == "16"
+    arg = chain.element("Print@6").keyword("LENGTH")
+    assert doc.render()[arg.value_span.start:arg.value_span.end] == "64"
+    doc.chain                                        # no edit since: no parse
+    assert len(parse_count) == 2
+
+
+def test_structural_edit_after_pending_edits_uses_moved_offsets(tmp_path, parse_count):
+    doc, _ = doc_of(tmp_path, "a :: Queue(1); b :: Queue(2); Idle -> a -> Unqueue -> b -> Discard;\n")
+    doc.set_keyword("a", "CAPACITY", "300")
+    doc.set_class("b", "ThreadSafeQueue")            # validated at once by a full parse
+    doc.insert_before("b", "Paint(7) -> ")
+    assert doc.render() == ("a :: Queue(1, CAPACITY 300); b :: ThreadSafeQueue(2); "
+                            "Idle -> a -> Unqueue -> Paint(7) -> b -> Discard;\n")
+    assert len(parse_count) == 3
+    assert doc.chain.element("b").cls == "ThreadSafeQueue"
+
+
+def test_config_edit_that_changes_the_statement_is_parsed_at_once(tmp_path, parse_count):
+    doc, _ = doc_of(tmp_path, "q :: Queue(1); Idle -> q -> Discard;\n")
+    # ")" in the value ends the configuration early: the result parses (an element
+    # list), but it is no longer a local edit, so it is checked by a full parse.
+    doc.set_keyword("q", "CAPACITY", "2), Counter(")
+    assert len(parse_count) == 2
+    assert doc.render().startswith("q :: Queue(1, CAPACITY 2), Counter();")
+    assert {e.cls for e in doc.chain.elements} >= {"Queue", "Counter"}
+    with pytest.raises(InputError, match="edit refused"):
+        doc.set_keyword("q", "BURST", "/* open")
+    assert doc.render().startswith("q :: Queue(1, CAPACITY 2), Counter();")
+
+
+def test_refused_edit_keeps_pending_edits(tmp_path, parse_count):
+    doc, _ = doc_of(tmp_path, "a :: Queue(1); b :: Queue(2); Idle -> a -> Unqueue -> b -> Discard;\n")
+    doc.set_keyword("a", "CAPACITY", "5")
+    with pytest.raises(InputError, match="edit refused"):
+        doc.set_keyword("b", "CAPACITY", "(3")
+    with pytest.raises(InputError, match="edit refused"):
+        doc.set_class("b", "elementclass")           # a reserved word: no longer parses
+    doc.set_keyword("b", "CAPACITY", "6")
+    assert doc.render().startswith("a :: Queue(1, CAPACITY 5); b :: Queue(2, CAPACITY 6);")
+    assert doc.chain.element("b").keyword("CAPACITY").value == "6"
+
+
+def test_compound_fallback_makes_config_edits_eager(tmp_path, parse_count):
+    # "|| ..." falls back on the primitive Queue when the arguments do not fit the
+    # compound: the argument count decides the expansion, so names may change.
+    doc, _ = doc_of(tmp_path, """\
+        elementclass Queue { $a, $b | input -> Null -> output || ... }
+        Idle -> q :: Queue(1) -> Unqueue -> Discard;
+    """)
+    assert doc.chain.element("q").cls == "Queue"
+    doc.set_keyword("q", "CAPACITY", "2")
+    assert len(parse_count) == 2                     # parsed at once
+    assert doc.chain.element("q/Null@1").cls == "Null"

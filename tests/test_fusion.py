@@ -152,3 +152,11 @@ def test_fuse_copies_framework_and_digest_per_unit():
 def test_container_id():
     assert container_id("IPolicer::_tables") == container_id("this->_tables") == "_tables"
     assert container_id(None) == ""
+
+
+def test_agreeing_levels_reinforce_confidence():
+    one = nf(state("_flows"), key("src_ip"), write("every-packet", conf=0.8))
+    two = nf(state("_flows"), key("src_ip"), write("every-packet", conf=0.8),
+             write("every-packet", level="ir", conf=0.75))
+    assert one.confidence["intensity"] == 0.8
+    assert two.confidence["intensity"] == 0.95      # 1 - 0.2 * 0.25

@@ -9,6 +9,8 @@ anonymous elements, multi-line configuration strings with keywords, comments,
 fan-outs.  Times: syntax only (lexer + LALR parser) and the full ``load``
 (names, compound expansion, ports, Chain with spans).  Peak memory comes from a
 separate run under tracemalloc (Python allocations) plus the process's max RSS.
+Editing: ``--edits`` keyword edits on a ClickDocument of the same configuration,
+then one read of its chain (the edits are parsed lazily, once).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import tracemalloc
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from flowmagec.frontends.click import load  # noqa: E402
+from flowmagec.frontends.click_edit import ClickDocument  # noqa: E402
 from flowmagec.frontends.click_parse import parse_text  # noqa: E402
 
 
@@ -63,11 +66,26 @@ def timed(fn, repeat: int) -> tuple[float, float]:
     return wall, cpu
 
 
+def time_edits(path: str, n: int) -> tuple[float, float]:
+    """(CPU s per set_keyword, CPU s of the chain read that follows) on ``path``."""
+    doc = ClickDocument.parse_file(path)
+    queues = [e.name for e in doc.chain.elements if e.cls == "FromDPDKDevice"][-n:]
+    c0 = time.process_time()
+    for name in queues:
+        doc.set_keyword(name, "N_QUEUES", "8")
+    c1 = time.process_time()
+    chain = doc.chain
+    c2 = time.process_time()
+    assert all(chain.element(q).keyword("N_QUEUES").value == "8" for q in queues)
+    return (c1 - c0) / max(1, len(queues)), c2 - c1
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--elements", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", help="also write the generated configuration here")
+    ap.add_argument("--edits", type=int, default=5, help="keyword edits to time (0: none)")
     args = ap.parse_args(argv)
 
     text = generate(args.elements)
@@ -82,6 +100,7 @@ def main(argv=None) -> int:
         chain = load(path)
         t_syntax = timed(lambda: parse_text(text, path), args.repeat)
         t_full = timed(lambda: load(path), args.repeat)
+        edits = time_edits(path, args.edits) if args.edits else None
         tracemalloc.start()
         load(path)
         _cur, peak = tracemalloc.get_traced_memory()
@@ -96,6 +115,11 @@ def main(argv=None) -> int:
                                ("full load (flattened Chain with spans)", t_full)):
         print(f"{label}: wall {wall:.3f} s = {mb / wall:.2f} MB/s; "
               f"CPU {cpu:.3f} s = {mb / cpu:.2f} MB/s, {len(chain.elements) / cpu:,.0f} elements/s")
+    print(f"full load / syntax only: {t_full[1] / t_syntax[1]:.2f}x the CPU time")
+    if edits:
+        per_edit, refresh = edits
+        print(f"{args.edits} keyword edits: {per_edit * 1e3:.2f} ms CPU each; "
+              f"next chain read (one parse) {refresh:.3f} s CPU")
     print(f"peak Python memory during load: {peak / 1e6:.1f} MB; process max RSS {rss:.0f} MB")
     return 0
 

@@ -364,6 +364,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     src = args.src or [args.tree]
+    if args.flatten and not (os.path.isfile(args.flatten) and os.access(args.flatten, os.X_OK)):
+        # a missing binary would otherwise read as "click-flatten rejects every file"
+        ap.error(f"--flatten {args.flatten}: no such executable")
 
     jobs = []   # (label, kind, path or (files, main))
     for dirpath, dirnames, filenames in os.walk(args.tree):

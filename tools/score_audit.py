@@ -117,8 +117,11 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    summary = ", ".join(f"{'statefulness' if k == 'stateful' else k} {a}/{b}"
+                        for k, (a, b) in totals.items())
     if args.json:
-        print(json.dumps({"rows": rows, "totals": totals}, indent=2))
+        print(json.dumps({"rows": rows, "totals": totals, "summary": summary}, indent=2))
+        return 0
     else:
         for r in rows:
             if "error" in r:
@@ -129,8 +132,7 @@ def main(argv=None) -> int:
             print(f"{r['nf']:<20} {marks:<60} got stateful={got['stateful']} "
                   f"key={','.join(got['key'])} int={got['intensity']} ptr={got['pointer']}"
                   + (f"  [IR {r['ir']}]" if args.verbose else ""))
-    print(", ".join(f"{'statefulness' if k == 'stateful' else k} {a}/{b}"
-                    for k, (a, b) in totals.items()))
+    print(summary)
     return 0
 
 

@@ -154,8 +154,14 @@ class FastClickEmitter:
     def _check_ports(self, sources: list[Element]) -> None:
         ports: dict[str, list[str]] = {}
         for s in sources:
-            port = s.keyword("PORT") or (s.args[0] if s.args and s.args[0].keyword is None else None)
+            positional = [a for a in s.args if a.keyword is None]
+            port = s.keyword("PORT") or (positional[0] if positional else None)
             ports.setdefault(port.value if port else "?", []).append(s.name)
+            queue = s.keyword("QUEUE") or (positional[1] if len(positional) > 1 else None)
+            if queue is not None and queue.value.strip() not in ("0", "-1"):
+                self.out.warnings.append(
+                    f"{s.name} starts at RX queue {queue.value}: the plan spreads flows over "
+                    f"queues 0..{self.plan.cores - 1}, check that this element reads them")
         for port, names in ports.items():
             if len(names) > 1:
                 self.out.warnings.append(
@@ -169,6 +175,9 @@ class FastClickEmitter:
         plan = self.plan
         if not self.style.rte_flow:
             if sorted(plan.fields) == sorted(fixed_port_rss_fields()) and not plan.symmetric:
+                # what FastClick's fixed port RSS really computes: the driver's key
+                plan.rss_types, plan.rss_key = ["ipv4", "ipv4-tcp", "ipv4-udp"], ""
+                plan.hash_input = fixed_port_rss_fields()
                 return "fixed"
             return None
         r = rss.realise(plan.fields, self.nic, symmetric=plan.symmetric,
@@ -177,10 +186,8 @@ class FastClickEmitter:
             return None
         if (r.key_hex, list(r.rss_types)) != (plan.rss_key, list(plan.rss_types)):
             # keep the plan (and the C dispatcher / report written from it) true to the NIC
-            self.out.notes.append(
-                f"{self.nic.driver}'s rte_flow RSS action cannot carry the planned "
-                f"{'key' if plan.rss_key and not self.style.key else 'realisation'}; "
-                f"dispatching via {r.via}: {r.why}")
+            lost = " (its rte_flow RSS action takes no key)" if plan.rss_key and not self.style.key else ""
+            self.out.notes.append(f"FastClick on {self.nic.driver}{lost} dispatches via {r.via}: {r.why}")
             plan.rss_types, plan.rss_key = list(r.rss_types), r.key_hex
             plan.hash_input, plan.hash_function = list(r.hash_input), r.hash_function
         return r
@@ -192,6 +199,10 @@ class FastClickEmitter:
             self._set(src, "N_QUEUES", plan.cores)
             self._set(src, "MAXTHREADS", plan.cores)
             self._set(src, "MODE", "flow")
+            theirs = src.keyword("FLOW_RULES_FILE")
+            if theirs is not None and self.rules_path and theirs.value != self.rules_path:
+                self.out.warnings.append(f"{src.name}: FLOW_RULES_FILE {theirs.value} replaced by "
+                                         f"{self.rules_path}; merge any rules of yours into it")
             if self.rules_path:
                 self._set(src, "FLOW_RULES_FILE", self.rules_path)
         self.out.dispatch = "flow"
@@ -296,13 +307,24 @@ class FastClickEmitter:
                 self._set_by_name(p.element, kw, "true" if shared else "false")
                 continue
             feats = self.features.get(p.cls)
-            current = self.variants.mode(p.cls) or (feats.sharing if feats else None)
+            # the analysis passes see more than the class scan (containers, locks): prefer them
+            current = (feats.sharing if feats and feats.sharing else None) or self.variants.mode(p.cls)
             if shared and current in ("per-core", "unsafe"):
                 what = "per-core" if current == "per-core" else "unprotected"
                 self.out.warnings.append(
                     f"{p.element} ({p.cls}) keeps {what} state but must run shared under this "
                     f"plan, and the source tree has no thread-safe form ({why}): flows split "
                     f"across cores will see inconsistent state")
+            elif not shared and current == "thread-safe":
+                self.out.notes.append(
+                    f"{p.element} ({p.cls}) has no per-core form ({why}); it stays shared: "
+                    f"correct, without the gain of private state")
+            elif not shared and current == "unsafe":
+                # private flows do not help when all threads write one unprotected table
+                self.out.warnings.append(
+                    f"{p.element} ({p.cls}) keeps one unprotected table but runs on "
+                    f"{self.plan.cores} threads, and the source tree has no per-core form "
+                    f"({why}): its updates race")
 
     def _used_keywords(self, element: str) -> set[str]:
         try:
@@ -358,10 +380,42 @@ def emit_fastclick(chain: Chain, plan: Plan, features: FeatureSet, outs, opts) -
         if em.rules and em.rules_path:
             outs.write(em.rules_path, em.rules)
             written.append(em.rules_path)
-        base = os.path.dirname(opts.output)
-        for path, text in em.text.items():       # edited library files go next to the output
-            if path != chain.path:
-                target = os.path.join(base, os.path.basename(path))
-                outs.write(target, text)
-                written.append(target)
+        written += _write_libraries(chain, em, opts.output, outs)
+        plan.warnings.extend(w for w in _unreachable_libraries(chain, em, opts.output)
+                             if w not in plan.warnings)
     return written
+
+
+def _library_target(chain: Chain, library: str, output: str) -> str:
+    """Where an edited library goes: at the same path relative to the output as it had
+    relative to the input (Click resolves ``require(library F)`` from the requiring
+    file's directory), or next to the output when it lived elsewhere."""
+    rel = os.path.relpath(library, os.path.dirname(os.path.abspath(chain.path)))
+    if rel.startswith(".."):
+        rel = os.path.basename(library)
+    return os.path.join(os.path.dirname(os.path.abspath(output)), rel)
+
+
+def _write_libraries(chain: Chain, em: ClickEmission, output: str, outs) -> list[str]:
+    written = []
+    for path, text in em.text.items():
+        if os.path.realpath(path) != os.path.realpath(chain.path):
+            target = _library_target(chain, path, output)
+            outs.write(target, text)
+            written.append(target)
+    return written
+
+
+def _unreachable_libraries(chain: Chain, em: ClickEmission, output: str) -> list[str]:
+    """Warnings for unedited libraries the output will not find from its own directory."""
+    out = []
+    edited = {os.path.realpath(p) for p in em.text}
+    for lib in chain.files:
+        if os.path.realpath(lib) in edited:
+            continue
+        target = _library_target(chain, lib, output)
+        if not os.path.exists(target) and os.path.realpath(target) != os.path.realpath(lib):
+            rel = os.path.relpath(target, os.path.dirname(os.path.abspath(output)))
+            out.append(f"{output} requires library {rel}, which Click looks up next to it: copy "
+                       f"{lib} there, or write the output in {os.path.dirname(chain.path) or '.'}")
+    return out

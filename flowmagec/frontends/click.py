@@ -57,7 +57,11 @@ def _gc_paused():
 
 def load(path: str, src_dirs=(), defines: Optional[dict] = None) -> Chain:
     """The Chain of a Click configuration file."""
-    return elaborate(path, src_dirs, defines)[0]
+    with _gc_paused():
+        chain = elaborate(path, src_dirs, defines)[0]
+        # The syntax trees die here, before the collector runs again: its first pass
+        # then scans only the Chain, not every token and node of the parse.
+    return chain
 
 
 def __getattr__(name):  # ClickDocument lives in click_edit; import lazily (no cycle)

@@ -17,8 +17,8 @@ can edit an argument in the user's file without touching anything else.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional
+from functools import partial
+from typing import NamedTuple, Optional
 
 _SPACE = " \t\n\r\f\v"
 
@@ -172,9 +172,9 @@ def blank_line_directives(config: str) -> str:
 # Argument splitting (cp_argvec) with raw offsets
 # --------------------------------------------------------------------------
 
-@dataclass
-class RawArg:
-    """One argument: uncommented text plus its [start, end) range in the raw string."""
+class RawArg(NamedTuple):
+    """One argument: uncommented text plus its [start, end) range in the raw string.
+    (A named tuple: one is made per argument of every element.)"""
     text: str
     start: int
     end: int
@@ -217,21 +217,24 @@ _NEEDS_SLOW_SPLIT = re.compile(r"['\"/\\]")
 _PLAIN_ARG = re.compile(r"[^,]*")
 
 
+# RawArg from a (text, start, end) tuple without the named tuple's Python-level
+# __new__ (split_args runs for every element of large configurations).
+_raw_arg = partial(tuple.__new__, RawArg)
+
+
 def _split_plain(config: str) -> list[RawArg]:
     """Fast path of split_args for configurations without quotes, comments or backslashes."""
     out = []
-    n = len(config)
     pos = 0
-    while pos < n:
-        end = config.find(",", pos)
-        if end < 0:
-            end = n
-        piece = config[pos:end]
-        text = piece.strip(_SPACE)
-        if text or end < n:
-            start = pos + (len(piece) - len(piece.lstrip(_SPACE)))
-            out.append(RawArg(text, start, start + len(text)))
-        pos = end + 1
+    pieces = config.split(",")
+    last = len(pieces) - 1
+    for i, piece in enumerate(pieces):
+        left = piece.lstrip(_SPACE)
+        text = left.rstrip(_SPACE)
+        if text or i < last:
+            start = pos + len(piece) - len(left)
+            out.append(_raw_arg((text, start, start + len(text))))
+        pos += len(piece) + 1
     return out
 
 
@@ -277,11 +280,28 @@ def keyword_split(arg: str) -> Optional[tuple[str, int]]:
 
 _UPPER_WORD = re.compile(r"[A-Z0-9_:.?!]*[A-Z][A-Z0-9_:.?!]*\Z")
 
+# keyword_split's match restricted to upper-case keywords (see element_keyword).
+_ELEMENT_KEYWORD_ARG = re.compile(
+    r"(?=[A-Z0-9_:.?!]*[A-Z])([A-Z_][A-Z0-9_:.?!]*)[ \t\n\r\f\v]+(?=[^ \t\n\r\f\v])")
+
 
 def looks_like_keyword(word: str) -> bool:
     """Element keywords are upper case by convention (PORT, N_QUEUES, CAPACITY...).
     We do not know each element's keyword list, so treat upper-case words as keywords."""
     return _UPPER_WORD.match(word) is not None
+
+
+def element_keyword(arg: str) -> Optional[tuple[str, int]]:
+    """(keyword, value offset) when ``arg`` is ``KEYWORD value`` for an element.
+
+    Click's ``Args`` recognises a keyword only if the element declares it; we do
+    not have the elements' keyword lists, so this relies on FastClick's
+    convention that keywords are upper case (letters, digits and ``_:.?!``, at
+    least one letter): ``CAPACITY 10`` and ``N_QUEUES 4`` are keyword arguments,
+    ``pattern 1.2.3.4 - - -`` and ``12/0800 x`` are positional.  Same result as
+    ``keyword_split`` followed by ``looks_like_keyword``, in one regex match."""
+    m = _ELEMENT_KEYWORD_ARG.match(arg)
+    return (m.group(1), m.end()) if m else None
 
 
 # --------------------------------------------------------------------------

@@ -2,9 +2,18 @@
 
 ``ClickDocument`` parses a configuration (and the libraries it requires), then
 edits it byte-exactly: every edit replaces one range of one file's text and
-nothing else, so comments, layout and untouched arguments survive.  After each
-edit the document is parsed again, so ``chain`` and every span stay current and
-an edit that would break the configuration is refused (and undone).
+nothing else, so comments, layout and untouched arguments survive.  An edit
+that would break the configuration is refused with InputError (and undone).
+
+Edits are cheap on large configurations.  An edit inside one configuration
+string (``set_keyword``/``remove_keyword`` where the parentheses exist) is
+checked on the spot: the same ``)`` must still close that string, so every
+other token of the file is unchanged, and the element is a primitive (no
+compound fallback could pick another expansion), so no name or connection can
+change.  Such edits are recorded as pending; later edits map the parsed
+offsets through them, and the document is parsed again only when ``chain`` is
+next read.  Any other edit (class names, insertions, new parentheses, or a
+configuration edit failing that check) is validated at once by a full parse.
 
 Element names are the flattened names of ``chain`` (``router/q``, ``Queue@3``).
 An element that comes from an ``elementclass`` body is edited *in the class
@@ -25,7 +34,7 @@ from typing import Optional
 from ..artifacts import Chain
 from ..errors import InputError, span_at
 from .click import elaborate
-from .click_config import keyword_split, split_args
+from .click_config import find_config_end, keyword_split, split_args
 from .click_elab import TUNNEL, Origin, _read_file
 
 _IDENT = re.compile(r"[A-Za-z0-9_@]+(?:/[A-Za-z0-9_@]+)*\Z")
@@ -41,7 +50,12 @@ class ClickDocument:
         self.defines = dict(defines or {})
         self._original: dict[str, str] = {}
         self._texts: dict[str, str] = {}
-        self.chain: Chain
+        # The last full parse: its chain, its syntax trees, and the texts it read.
+        self._chain: Chain
+        self._parsed_texts: dict[str, str] = {}
+        # Configuration-string edits since that parse: path -> [(offset, old length,
+        # new length)], in the order applied (see _current).
+        self._pending: dict[str, list[tuple[int, int, int]]] = {}
         self._reparse()
 
     @classmethod
@@ -58,7 +72,32 @@ class ClickDocument:
         return self._texts[path]
 
     def _reparse(self) -> None:
-        self.chain, self._elab = elaborate(self.path, self.src_dirs, self.defines, reader=self._read)
+        self._chain, self._elab = elaborate(self.path, self.src_dirs, self.defines, reader=self._read)
+        self._parsed_texts = dict(self._texts)
+        self._pending = {}
+
+    @property
+    def chain(self) -> Chain:
+        """The flattened graph of the current text (parsed again after pending edits)."""
+        if self._pending:
+            try:
+                self._reparse()
+            except InputError as e:     # not expected: pending edits were checked
+                self._texts = dict(self._parsed_texts)
+                self._reparse()
+                raise InputError(f"edits refused, the result would not parse: {e.message}",
+                                 e.span, expected=e.expected) from None
+        return self._chain
+
+    def _current(self, path: str, offset: int, after_insertions: bool = False) -> int:
+        """Where ``offset`` of the last parsed text of ``path`` is now, after the pending
+        edits.  Text inserted exactly at ``offset`` counts as before it when
+        ``after_insertions`` (the end of a configuration string grows with what is
+        appended to it), else as after it (its start stays put)."""
+        for at, old, new in self._pending.get(path, ()):
+            if offset > at + old or (offset == at + old and (old or after_insertions)):
+                offset += new - old
+        return offset
 
     # ---- queries -------------------------------------------------------------
 
@@ -66,17 +105,21 @@ class ClickDocument:
         root = self._elab.root
         idx = root.emap.get(element)
         if idx is None or root.types[idx] is TUNNEL or root.origins[idx] is None:
-            names = [e.name for e in self.chain.elements]
+            names = [e.name for e in self._chain.elements]
             close = difflib.get_close_matches(element, names, n=3)
             hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
             raise KeyError(f"no element '{element}' in {self.path}{hint}")
         return root.origins[idx]
 
-    def _config_args(self, origin: Origin):
-        node = origin.config_node
-        if node.config is None:
-            return None, []
-        return node.config, split_args(node.config.value)
+    def _config(self, origin: Origin) -> Optional[tuple[int, str]]:
+        """(current offset, current text) of an element's configuration string, or
+        None when its declaration has no parentheses."""
+        cfg = origin.config_node.config
+        if cfg is None:
+            return None
+        start = self._current(origin.path, cfg.start_pos)
+        end = self._current(origin.path, cfg.end_pos, after_insertions=True)
+        return start, self._texts[origin.path][start:end]
 
     @staticmethod
     def _find_keyword(cfg_text: str, args, keyword: str):
@@ -100,54 +143,57 @@ class ClickDocument:
             raise ValueError(f"'{keyword}' is not a valid Click keyword")
         value = str(value)
         origin = self._origin(element)
-        node = origin.config_node
-        cfg, args = self._config_args(origin)
-        if cfg is None:
-            anchor = _class_token(node)
+        path = origin.path
+        config = self._config(origin)
+        if config is None:
+            anchor = _class_token(origin.config_node)
             if anchor is None:
                 raise InputError(f"cannot add a configuration to '{element}'",
-                                 self._span(origin.path, node.start))
-            self._replace(origin.path, anchor.end_pos, anchor.end_pos, f"({keyword} {value})")
+                                 self._span(path, self._current(path, origin.config_node.start)))
+            at = self._current(path, anchor.end_pos)
+            self._replace(path, at, at, f"({keyword} {value})")
             return
-        base = cfg.start_pos
-        i = self._find_keyword(cfg.value, args, keyword)
+        base, cfg = config
+        args = split_args(cfg)
+        i = self._find_keyword(cfg, args, keyword)
         if i >= 0:
             a = args[i]
-            raw = cfg.value[a.start:a.end]
-            ks = keyword_split(raw)
+            ks = keyword_split(cfg[a.start:a.end])
             if ks is None:        # bare "KEYWORD"
-                self._replace(origin.path, base + a.start, base + a.end, f"{keyword} {value}")
+                self._replace_in_config(origin, base + a.start, base + a.end, f"{keyword} {value}")
             else:
-                self._replace(origin.path, base + a.start + ks[1], base + a.end, value)
+                self._replace_in_config(origin, base + a.start + ks[1], base + a.end, value)
             return
         nonempty = [a for a in args if a.text]
         if nonempty:
             at = base + nonempty[-1].end
-            self._replace(origin.path, at, at, f", {keyword} {value}")
+            self._replace_in_config(origin, at, at, f", {keyword} {value}")
         else:
-            at = base + (args[0].start if args else _blank_insert_point(cfg.value))
-            self._replace(origin.path, at, at, f"{keyword} {value}")
+            at = base + (args[0].start if args else _blank_insert_point(cfg))
+            self._replace_in_config(origin, at, at, f"{keyword} {value}")
 
     def remove_keyword(self, element: str, keyword: str) -> bool:
         """Remove every ``KEYWORD value`` argument of an element (with its comma).
         Returns False when the keyword was not there."""
         removed = False
+        origin = self._origin(element)
         while True:
-            origin = self._origin(element)
-            cfg, args = self._config_args(origin)
-            if cfg is None:
+            config = self._config(origin)
+            if config is None:
                 return removed
-            i = self._find_keyword(cfg.value, args, keyword)
+            base, cfg = config
+            args = split_args(cfg)
+            i = self._find_keyword(cfg, args, keyword)
             if i < 0:
                 return removed
-            base = cfg.start_pos
             if i > 0:
                 start, end = args[i - 1].end, args[i].end
             elif i + 1 < len(args):
                 start, end = args[i].start, args[i + 1].start
             else:
                 start, end = args[i].start, args[i].end
-            self._replace(origin.path, base + start, base + end, "")
+            self._replace_in_config(origin, base + start, base + end, "")
+            origin = self._origin(element)       # the same, unless the edit reparsed
             removed = True
 
     def set_class(self, element: str, new_cls: str) -> None:
@@ -155,11 +201,13 @@ class ClickDocument:
         if not _IDENT.match(new_cls):
             raise ValueError(f"'{new_cls}' is not a valid Click class name")
         origin = self._origin(element)
+        path = origin.path
         tok = _class_token(origin.config_node)
         if tok is None:
             raise InputError(f"element '{element}' has no class name to replace",
-                             self._span(origin.path, origin.config_node.start))
-        self._replace(origin.path, tok.start_pos, tok.end_pos, new_cls)
+                             self._span(path, self._current(path, origin.config_node.start)))
+        self._replace(path, self._current(path, tok.start_pos),
+                      self._current(path, tok.end_pos), new_cls)
 
     def insert_before(self, element: str, text: str, which: str = "first") -> None:
         """Splice ``text`` (e.g. ``"HashSwitch(26, 4) -> "``) into a connection just
@@ -179,12 +227,15 @@ class ClickDocument:
             node = origin.name_node or origin.config_node
             why = ("only appears in element lists ('a -> b, c')"
                    if any(n.incoming for n in origin.refs) else "is never the target of a connection")
+            start = self._current(origin.path, node.start)
             raise InputError(f"element '{element}' {why}; nothing to insert before",
-                             self._span(origin.path, node.start, node.end - node.start))
+                             self._span(origin.path, start,
+                                        self._current(origin.path, node.end) - start))
         targets.sort(key=lambda n: n.start)
         if which == "first":
             targets = targets[:1]
-        edits = [(origin.path, n.start, n.start, text) for n in targets]
+        edits = [(origin.path, self._current(origin.path, n.start),
+                  self._current(origin.path, n.start), text) for n in targets]
         self._replace_many(edits)
 
     def append(self, text: str, file: Optional[str] = None) -> None:
@@ -222,7 +273,24 @@ class ClickDocument:
     def _replace(self, path: str, start: int, end: int, new: str) -> None:
         self._replace_many([(path, start, end, new)])
 
+    def _replace_in_config(self, origin: Origin, start: int, end: int, new: str) -> None:
+        """Replace ``[start, end)`` (current offsets, inside the element's configuration
+        string) by ``new``: a pending edit when that is safe (see the module
+        docstring), else validated by a full parse."""
+        path = origin.path
+        cfg_start, cfg = self._config(origin)
+        text = self._texts[path]
+        edited = text[:start] + new + text[end:]
+        cfg_end = cfg_start + len(cfg) + len(new) - (end - start)
+        if not self._elab.has_fallbacks and find_config_end(edited, cfg_start) == cfg_end:
+            self._texts[path] = edited
+            self._pending.setdefault(path, []).append((start, end - start, len(new)))
+            return
+        self._replace(path, start, end, new)
+
     def _replace_many(self, edits) -> None:
+        """Apply edits (current offsets) and parse the result; refuse and undo them
+        if it does not parse."""
         before = dict(self._texts)
         for path, start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
             text = self._texts[path]
@@ -230,8 +298,8 @@ class ClickDocument:
         try:
             self._reparse()
         except InputError as e:
+            # The last parse and the pending edits still describe the old texts.
             self._texts = before
-            self._reparse()
             raise InputError(f"edit refused, the result would not parse: {e.message}",
                              e.span, expected=e.expected) from None
 

@@ -21,7 +21,7 @@ from lark import Token
 
 from ..artifacts import Argument, Chain, Connection, Diagnostic, Element, Span
 from ..errors import InputError, span_at
-from .click_config import (VarEnv, argvec, cp_expand, keyword_split, looks_like_keyword,
+from .click_config import (RawArg, VarEnv, argvec, cp_expand, element_keyword, keyword_split,
                            shift_spacevec, spacevec, split_args, blank_line_directives,
                            strip_line_directives, unquote)
 from .click_lexer import LineIndex, parse_port
@@ -157,17 +157,21 @@ class Elaborator:
         self.tunnel_in: dict[int, int] = {}     # entering tunnel idx -> partner source idx
         self.tunnel_out: dict[int, int] = {}    # leaving tunnel idx -> partner destination idx
         self.syntax: dict[str, list] = {}       # path -> statements (for the editor)
-        self._line_index: dict[str, LineIndex] = {}
+        # Some compound class falls back on an earlier definition ("|| ..."): which of
+        # them an element gets may depend on its argument count.
+        self.has_fallbacks = False
+        self._span_makers: dict[str, Callable[[int, int], Span]] = {}
 
     # ---- utilities -------------------------------------------------------
 
     def span(self, start: int, end: int, path: Optional[str] = None) -> Span:
-        path = path or self.path
-        idx = self._line_index.get(path)
-        if idx is None:
-            idx = self._line_index[path] = LineIndex(self.texts[path])
-        line, col = idx.line_col(start)
-        return Span(path, start, end, line, col)
+        return self.span_maker(path or self.path)(start, end)
+
+    def span_maker(self, path: str) -> Callable[[int, int], Span]:
+        make = self._span_makers.get(path)
+        if make is None:
+            make = self._span_makers[path] = LineIndex(self.texts[path]).span_maker(path)
+        return make
 
     def error(self, msg: str, pos: int, length: int = 1, expected: Optional[str] = None,
               path: Optional[str] = None) -> InputError:
@@ -281,6 +285,7 @@ class Elaborator:
     def compound(self, node: CompoundNode, name: str):
         extension = None
         if node.extension:
+            self.has_fallbacks = True
             extension = self.lookup_type(name) if name else None
             if extension is None:
                 raise self.error(f"cannot extend unknown element class '{name or '<anonymous>'}'",
@@ -686,21 +691,6 @@ class Elaborator:
         result = []
         seen_edges = set()
         types = t.types
-
-        def targets(idx, port, depth, visiting, where):
-            if types[idx] is not TUNNEL:
-                yield idx, port
-                return
-            src = self.tunnel_in.get(idx)
-            if src is None or (src, port) in visiting or depth > 64:
-                return
-            visiting = visiting | {(src, port)}
-            inner = outs.get((src, port))
-            if not inner:
-                self.unconnected_tunnel(idx, src, port, where)
-            for c in inner or ():
-                yield from targets(c[2], c[3], depth + 1, visiting, where)
-
         ins = {(c[2], c[3]) for c in t.conns}
         for c in t.conns:
             if types[c[0]] is TUNNEL:
@@ -714,12 +704,31 @@ class Elaborator:
                     seen_edges.add(key)
                     result.append(c)
                 continue
-            for dst, dport in targets(c[2], c[3], 0, frozenset(), c[5]):
+            for dst, dport in self._tunnel_targets(outs, c[2], c[3], 0, frozenset(), c[5]):
                 key = (c[0], c[1], dst, dport)
                 if key not in seen_edges:
                     seen_edges.add(key)
                     result.append((c[0], c[1], dst, dport, c[4], c[5]))
         return result
+
+    def _tunnel_targets(self, outs: dict, idx: int, port: int, depth: int, visiting: frozenset,
+                        where):
+        """Real elements and ports reached by entering ``idx[port]``, through tunnels.
+        (A method, not a nested recursive function: such a closure is a reference
+        cycle that would keep the whole elaboration alive until the cyclic collector
+        runs.)"""
+        if self.root.types[idx] is not TUNNEL:
+            yield idx, port
+            return
+        src = self.tunnel_in.get(idx)
+        if src is None or (src, port) in visiting or depth > 64:
+            return
+        visiting = visiting | {(src, port)}
+        inner = outs.get((src, port))
+        if not inner:
+            self.unconnected_tunnel(idx, src, port, where)
+        for c in inner or ():
+            yield from self._tunnel_targets(outs, c[2], c[3], depth + 1, visiting, where)
 
     def unconnected_tunnel(self, idx: int, src: int, port: int, where) -> None:
         """A connection reaches a compound (or group) port that leads nowhere: Click rejects it."""
@@ -748,66 +757,74 @@ class Elaborator:
         t = self.root
         chain = Chain(framework="fastclick", path=main, files=list(self.files),
                       requires=list(self.requires), diagnostics=list(self.diagnostics))
+        elements = chain.elements
         for i, name in enumerate(t.names):
             etype = t.types[i]
             if etype is TUNNEL:
                 continue
-            chain.elements.append(self.make_element(name, etype, t.configs[i], t.origins[i]))
+            elements.append(self.make_element(name, etype, t.configs[i], t.origins[i]))
         for f, fp, to, tp, arrow, (path, tok) in self.flat_connections():
             chain.connections.append(Connection(
                 src=t.names[f], src_port=fp, dst=t.names[to], dst_port=tp, arrow=arrow,
-                span=self.span(tok.start_pos, tok.end_pos, path)))
+                span=self.span_maker(path)(tok.start_pos, tok.end_pos)))
         return chain
 
     def make_element(self, name: str, etype, config: str, origin: Optional[Origin]) -> Element:
-        el = Element(name=name, cls=etype.name, config=config)
+        el = Element(name, etype.name, config=config)
         if not getattr(etype, "known", True):
             el.attrs["unknown_class"] = True
         if origin is None or origin.config_node is None:
             el.args = [_argument(a) for a in argvec(config)]
             return el
         path = origin.path
+        span = self.span_maker(path)
         node = origin.config_node
         name_node = origin.name_node or node
         class_tok = node.decl_class if node.decl_class is not None else node.ident
         if class_tok is not None and node.kind == "named":
-            el.class_span = self.span(class_tok.start_pos, class_tok.end_pos, path)
-        el.decl_span = self.span(_decl_start(name_node, node), _decl_end(node), path)
+            el.class_span = span(class_tok.start_pos, class_tok.end_pos)
+        el.decl_span = span(_decl_start(name_node, node), _decl_end(node))
         if origin.declared_in:
             el.attrs["declared_in"] = origin.declared_in
         cfg = node.config
         if cfg is None:
             return el
-        el.config_span = self.span(cfg.start_pos, cfg.end_pos, path)
+        el.config_span = config_span = span(cfg.start_pos, cfg.end_pos)
         raw_text = blank_line_directives(cfg.value)
         raw_args = split_args(raw_text)
-        exp_args = ([a.text for a in raw_args] if config == raw_text
-                    else argvec(config))
+        plain = config == raw_text       # no variables: raw and expanded arguments coincide
+        exp_args = [a.text for a in raw_args] if plain else argvec(config)
         if len(raw_args) != len(exp_args):
             el.args = [_argument(a) for a in exp_args]
             return el
-        base = cfg.start_pos
-        one_line = "\n" not in raw_text
-        if one_line:               # every argument is on the configuration's first line
-            line, col = el.config_span.line, el.config_span.col - base
-        span = self.span
-        plain = config == raw_text       # no variables: raw and expanded arguments coincide
-        for raw, text in zip(raw_args, exp_args):
-            arg, voff = _argument_at(text)
-            start, end = base + raw.start, base + raw.end
-            arg.span = (Span(path, start, end, line, col + start) if one_line
-                        else span(start, end, path))
-            if arg.keyword is None:
-                arg.value_span = arg.span
-            else:
-                if not (plain and end - start == len(text)):   # comments or variables inside
-                    ks = keyword_split(raw_text[raw.start:raw.end])
-                    voff = ks[1] if ks is not None else 0
-                vstart = start + voff
-                arg.value_span = (Span(path, vstart, end, line, col + vstart) if one_line
-                                  else span(vstart, end, path))
-            el.args.append(arg)
+        el.args = [self._argument_with_spans(raw, text, raw_text, cfg.start_pos, plain, span,
+                                             config_span)
+                   for raw, text in zip(raw_args, exp_args)]
         return el
+
+    @staticmethod
+    def _argument_with_spans(raw: RawArg, text: str, raw_text: str, base: int, plain: bool,
+                             span: Callable[[int, int], Span], config_span: Span) -> Argument:
+        """The Argument for expanded ``text`` whose raw form is ``raw`` (offsets in the
+        configuration string starting at file offset ``base``)."""
+        start, end = base + raw.start, base + raw.end
+        one_line = "\n" not in raw_text   # on the configuration's first line: no line lookup
+        if one_line:
+            arg_span = Span(config_span.file, start, end, config_span.line,
+                            config_span.col + start - base)
+        else:
+            arg_span = span(start, end)
+        ks = element_keyword(text)
+        if ks is None:
+            return Argument(text, None, text, arg_span, arg_span)
+        voff = ks[1]
+        if not (plain and end - start == len(text)):   # comments or variables inside
+            raw_ks = keyword_split(raw_text[raw.start:raw.end])
+            voff = raw_ks[1] if raw_ks is not None else 0
+        vstart = start + voff
+        value_span = (Span(arg_span.file, vstart, end, arg_span.line, arg_span.col + voff)
+                      if one_line else span(vstart, end))
+        return Argument(text, ks[0], text[ks[1]:], arg_span, value_span)
 
 
 def _decl_start(name_node: ElemNode, node: ElemNode) -> int:
@@ -839,8 +856,8 @@ def _argument(text: str) -> Argument:
 
 def _argument_at(text: str) -> tuple[Argument, int]:
     """The Argument for one split argument, and the offset of its value in ``text``."""
-    ks = keyword_split(text)
-    if ks is not None and looks_like_keyword(ks[0]):
+    ks = element_keyword(text)
+    if ks is not None:
         return Argument(text=text, keyword=ks[0], value=text[ks[1]:]), ks[1]
     return Argument(text=text, value=text), 0
 

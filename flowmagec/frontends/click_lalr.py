@@ -43,17 +43,22 @@ def _children_builder(expansion, make: Callable[[list], object]) -> Callable[[li
                if not sym.is_term and sym.name.startswith("_")]
     if not inlined:
         return make
-    first_inlined = inlined[0] == 0
-    rest = frozenset(inlined)
+    if inlined == [0] and len(expansion) == 2 and make is _Inlined:
+        # Left-recursive helper "x+ -> x+ item": grow the list in place (O(n) for n items).
+        def append(children: list):
+            items = children[0]
+            items.append(children[1])
+            return items
+        return append
+    positions = frozenset(inlined)
 
     def build(children: list):
-        # A left-recursive helper (x* -> x* item) reuses its list: O(n) for n items.
-        out = children[0] if first_inlined else []
-        for i in range(1 if first_inlined else 0, len(children)):
-            if i in rest:
-                out.extend(children[i])
+        out = []
+        for i, child in enumerate(children):
+            if i in positions:
+                out.extend(child)
             else:
-                out.append(children[i])
+                out.append(child)
         return make(out)
     return build
 

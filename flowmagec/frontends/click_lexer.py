@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterator
+from typing import Callable, Iterator
 
 from lark import Token
 from lark.lexer import Lexer
 
+from ..artifacts import Span
 from ..errors import InputError, span_at
 from .click_config import find_config_end, skip_comment
 
@@ -41,10 +42,6 @@ _TOKEN_RE = re.compile(r"""
  | (?P<char>.) )
 """, re.VERBOSE | re.DOTALL)
 
-# Token(type, value, start_pos, line, column, end_line, end_column, end_pos) without the
-# keyword-argument compatibility shim of Token.__new__ (same positional signature).
-_NEW_TOKEN = getattr(Token, "_future_new", Token)
-
 _LINE_DIRECTIVE = re.compile(r"#[ \t]*(?:line[ \t]+)?\d")
 _PORT_WORD = re.compile(r"[A-Za-z0-9_@]+")
 _OPS = {"->": "ARROW", "=>": "DARROW", "::": "DCOLON", "||": "DBAR", "...": "DOTS"}
@@ -53,17 +50,6 @@ _CHARS = {"{": "LBRACE", "}": "RBRACE", "(": "LPAR", ")": "RPAR", ",": "COMMA",
 
 # Tokens after which "(" begins a configuration string rather than a group.
 _CONFIG_AFTER = {"IDENT", "REQUIRE", "DEFINE"}
-
-
-class ClickSource(str):
-    """The text handed to Lark, carrying the file name for error messages."""
-    path: str = "<config>"
-
-    @classmethod
-    def of(cls, text: str, path: str) -> "ClickSource":
-        s = cls(text)
-        s.path = path
-        return s
 
 
 class LineIndex:
@@ -75,6 +61,16 @@ class LineIndex:
     def line_col(self, offset: int) -> tuple[int, int]:
         i = bisect_right(self.starts, offset) - 1
         return i + 1, offset - self.starts[i] + 1
+
+    def span_maker(self, path: str) -> Callable[[int, int], Span]:
+        """``make(start, end) -> Span`` for this file (a closure: it is called for
+        every element and argument of large configurations)."""
+        starts = self.starts
+
+        def make(start: int, end: int) -> Span:
+            i = bisect_right(starts, start)
+            return Span(path, start, end, i, start - starts[i - 1] + 1)
+        return make
 
 
 def _syntax_error(path: str, text: str, pos: int, msg: str, expected: str | None = None,
@@ -134,18 +130,24 @@ def parse_port(path: str, text: str, start: int, end: int) -> list[int]:
 
 
 class ClickLexer(Lexer):
-    """Lark custom lexer: yields Click tokens with exact byte offsets."""
+    """Lark custom lexer: yields Click tokens with exact byte offsets.  (click_parse
+    feeds ``tokenize`` to its own driver of Lark's table; this makes the grammar
+    usable with Lark's ``parse`` too.)"""
 
     def __init__(self, lexer_conf):
         pass
 
     def lex(self, text, *_unused) -> Iterator[Token]:
-        # Lark hands custom lexers the text object it was given (our ClickSource).
-        path = getattr(text, "path", "<config>")
-        return tokenize(text, path)
+        return tokenize(text)
+
+
+_str_new = str.__new__
 
 
 def tokenize(text: str, path: str = "<config>") -> Iterator[Token]:
+    # This loop runs once per token of configurations with tens of thousands of
+    # elements: Tokens are built inline (byte offsets only, no line/column, which
+    # spans get from LineIndex), and the next token's leading space is one regex.
     n = len(text)
     pos = 0
     prev = ""            # type of the previous significant token
@@ -153,68 +155,91 @@ def tokenize(text: str, path: str = "<config>") -> Iterator[Token]:
     braces: list[bool] = []   # True for an elementclass body
     closed_class = False      # the last "}" closed an elementclass body
     match = _TOKEN_RE.match
-    new = _NEW_TOKEN
+    str_new = _str_new
+    token_class = Token
+    reserved = RESERVED
     while True:
         m = match(text, pos)
         kind = m.lastgroup
-        if kind == "end":
-            return
         pos = m.start(kind)
         end = m.end()
-        c = text[pos]
-        if c == "#" and (pos == 0 or text[pos - 1] in "\n\r"):
-            if not _LINE_DIRECTIVE.match(text, pos):
-                raise _syntax_error(path, text, pos, "unknown preprocessor directive",
-                                    "'# LINE \"FILE\"' (run cpp first for #include/#define)")
-            nl = text.find("\n", pos)
-            pos = n if nl < 0 else nl + 1
-            continue
         if kind == "ident":
-            word = m.group(kind)
-            ttype = RESERVED.get(word, "IDENT")
+            value = m.group(kind)
+            ttype = reserved.get(value, "IDENT")
             if ttype == "PROVIDE":
                 raise _syntax_error(path, text, pos, "'provide' is not allowed in a configuration",
-                                    "an element, connection or declaration", len(word))
-            tok = new(ttype, word, pos, None, None, None, None, end)
-        elif kind == "comment":
-            pos = skip_comment(text, pos, n)
-            continue
-        elif kind == "variable":
-            tok = new("VARIABLE", m.group(kind), pos, None, None, None, None, end)
-        elif kind == "carrow":
-            tok = new("CARROW", m.group(kind), pos, None, None, None, None, end)
+                                    "an element, connection or declaration", len(value))
         elif kind == "op":
-            op = m.group(kind)
-            tok = new(_OPS[op], op, pos, None, None, None, None, end)
-        else:
-            if c == "~":
-                raise _syntax_error(path, text, pos, "bad context arrow", "'~>' or '~name>'")
+            value = m.group(kind)
+            ttype = _OPS[value]
+        elif kind == "char":
+            c = text[pos]
             ttype = _CHARS.get(c)
-            if ttype is None:
-                raise _syntax_error(path, text, pos, f"unexpected character '{c}'",
-                                    "an element, connection or declaration")
             if ttype == "LPAR" and (prev in _CONFIG_AFTER or (prev == "RBRACE" and not closed_class)):
                 close = find_config_end(text, pos + 1)
                 if close < 0:
                     raise _syntax_error(path, text, pos, "unbalanced '(' in configuration string",
                                         "')'")
-                tok = new("CONFIG", text[pos + 1:close], pos + 1, None, None, None, None, close)
-                end = close + 1
-            elif ttype == "LSQB":
+                # the token is the text inside the parentheses
+                value = text[pos + 1:close]
+                tok = str_new(token_class, value)
+                tok.type = "CONFIG"
+                tok.value = value
+                tok.start_pos = pos + 1
+                tok.end_pos = close
+                tok.line = tok.column = tok.end_line = tok.end_column = None
+                prev2, prev = prev, "CONFIG"
+                pos = close + 1
+                yield tok
+                continue
+            if ttype == "LSQB":
                 close = _find_port_end(text, pos + 1, n)
                 if close < 0:
                     raise _syntax_error(path, text, pos, "unterminated port list", "']'")
-                tok = new("PORT", text[pos:close + 1], pos, None, None, None, None, close + 1)
-                end = close + 1
+                ttype, value, end = "PORT", text[pos:close + 1], close + 1
+            elif ttype is None:
+                if c == "#" and (pos == 0 or text[pos - 1] in "\n\r"):
+                    pos = _skip_line_directive(path, text, pos)
+                    continue
+                if c == "~":
+                    raise _syntax_error(path, text, pos, "bad context arrow", "'~>' or '~name>'")
+                raise _syntax_error(path, text, pos, f"unexpected character '{c}'",
+                                    "an element, connection or declaration")
             else:
+                value = c
                 if ttype == "LBRACE":
                     braces.append(prev == "IDENT" and prev2 == "ELEMENTCLASS")
                 elif ttype == "RBRACE":
                     closed_class = braces.pop() if braces else False
-                tok = new(ttype, c, pos, None, None, None, None, end)
-        prev2, prev = prev, tok.type
+        elif kind == "comment":
+            pos = skip_comment(text, pos, n)
+            continue
+        elif kind == "variable":
+            value = m.group(kind)
+            ttype = "VARIABLE"
+        elif kind == "carrow":
+            value = m.group(kind)
+            ttype = "CARROW"
+        else:   # end of text
+            return
+        tok = str_new(token_class, value)
+        tok.type = ttype
+        tok.value = value
+        tok.start_pos = pos
+        tok.end_pos = end
+        tok.line = tok.column = tok.end_line = tok.end_column = None
+        prev2, prev = prev, ttype
         pos = end
         yield tok
+
+
+def _skip_line_directive(path: str, text: str, pos: int) -> int:
+    """``text[pos]`` is a ``#`` at line start: skip a line directive, refuse anything else."""
+    if not _LINE_DIRECTIVE.match(text, pos):
+        raise _syntax_error(path, text, pos, "unknown preprocessor directive",
+                            "'# LINE \"FILE\"' (run cpp first for #include/#define)")
+    nl = text.find("\n", pos)
+    return len(text) if nl < 0 else nl + 1
 
 
 def _find_port_end(text: str, i: int, n: int) -> int:

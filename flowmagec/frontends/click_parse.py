@@ -6,12 +6,12 @@ Click whether ``Foo`` is a class or an element depends on what came before).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Optional, Union
 
-from lark import Lark, Token, Transformer
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import InputError, span_at
@@ -37,9 +37,12 @@ class CompoundNode:
     extension: bool = False
 
 
-@dataclass(eq=False)
 class ElemNode:
-    """One element in a connection or declaration, as written."""
+    """One element in a connection or declaration, as written.
+
+    A plain class rather than a dataclass: large configurations have one per
+    element, and only the attributes that differ from the class defaults below
+    are set per instance."""
     kind: str                               # 'named' | 'compound' | 'group' | 'implicit'
     start: int
     end: int
@@ -51,9 +54,19 @@ class ElemNode:
     decl_compound: Optional[CompoundNode] = None
     config: Optional[Token] = None          # CONFIG token (text inside the parentheses)
     compound: Optional[CompoundNode] = None  # anonymous compound '{...}'
-    stmts: list = field(default_factory=list)  # group body
+    stmts: tuple = ()                       # group body
     incoming: bool = False                  # preceded by an arrow in its connection
     in_list: bool = False                   # one of several comma-separated elements
+
+    def __init__(self, kind: str, start: int, end: int, **attrs):
+        self.kind = kind
+        self.start = start
+        self.end = end
+        for name, value in attrs.items():
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"ElemNode({self.kind}, {self.start}, {self.end})"
 
 
 @dataclass(eq=False)
@@ -89,8 +102,11 @@ Stmt = Union[ConnNode, ElementClassNode, RequireNode, DefineNode]
 _ARROWS = ("ARROW", "DARROW", "CARROW")
 
 
-class _Build(Transformer):
-    """Builds the syntax tree while the LALR parser reduces (no parse tree kept)."""
+class _Build:
+    """Builds the syntax tree while the LALR parser reduces (no parse tree kept).
+
+    Each method receives the children of one rule, tokens included (children of
+    rules whose names start with '_' are spliced in, as in Lark)."""
 
     def start(self, items):
         return [i for i in items if not isinstance(i, Token)]
@@ -116,11 +132,47 @@ class _Build(Transformer):
         return ConnNode(lists, arrows, lead, trail)
 
     def elist(self, items):
-        nodes = [i for i in items if isinstance(i, ElemNode)]
-        if len(nodes) > 1:
-            for n in nodes:
-                n.in_list = True
+        if len(items) == 1:
+            return items
+        nodes = items[::2]          # elem (COMMA elem)*
+        for n in nodes:
+            n.in_list = True
         return nodes
+
+    def implicit(self, items):
+        p = items[0]
+        return ElemNode("implicit", p.start_pos, p.end_pos, in_port=p)
+
+    def named(self, items):
+        """PORT? IDENT (DCOLON (IDENT | compound))? CONFIG? PORT?"""
+        n = len(items)
+        first = items[0]
+        i = 1 if first.type == "PORT" else 0
+        ident = items[i]
+        node = ElemNode("named", ident.start_pos, ident.end_pos)
+        node.ident = ident
+        if i:
+            node.in_port = first
+            node.start = first.start_pos
+        i += 1
+        if i < n and items[i].type == "DCOLON":
+            node.has_decl = True
+            decl = items[i + 1]
+            if isinstance(decl, CompoundNode):
+                node.decl_compound = decl
+                node.end = decl.rbrace.end_pos
+            else:
+                node.decl_class = decl
+                node.end = decl.end_pos
+            i += 2
+        if i < n and items[i].type == "CONFIG":
+            node.config = items[i]
+            node.end = items[i].end_pos + 1
+            i += 1
+        if i < n:                           # output PORT
+            node.out_port = items[i]
+            node.end = items[i].end_pos
+        return node
 
     @staticmethod
     def _ports(node: "ElemNode", items, first: int, last: int) -> "ElemNode":
@@ -132,36 +184,6 @@ class _Build(Transformer):
             node.out_port = items[-1]
             node.end = items[-1].end_pos
         return node
-
-    def implicit(self, items):
-        p = items[0]
-        return ElemNode("implicit", p.start_pos, p.end_pos, in_port=p)
-
-    def named(self, items):
-        first = 1 if items[0].type == "PORT" else 0
-        ident = items[first]
-        node = ElemNode("named", ident.start_pos, ident.end_pos, ident=ident)
-        last = first
-        for i in range(first + 1, len(items)):
-            it = items[i]
-            if isinstance(it, tuple):       # decl
-                node.has_decl = True
-                if isinstance(it[1], CompoundNode):
-                    node.decl_compound = it[1]
-                    node.end = it[1].rbrace.end_pos
-                else:
-                    node.decl_class = it[1]
-                    node.end = it[1].end_pos
-            elif it.type == "CONFIG":
-                node.config = it
-                node.end = it.end_pos + 1
-            else:                           # output PORT
-                break
-            last = i
-        return self._ports(node, items, first, last)
-
-    def decl(self, items):
-        return (items[0], items[1])
 
     def anon_compound(self, items):
         first = 1 if isinstance(items[0], Token) else 0
@@ -185,11 +207,11 @@ class _Build(Transformer):
     def compound(self, items):
         lbrace, rbrace = items[0], items[-1]
         bodies = [i for i in items if isinstance(i, CompoundBody)]
-        ext = any(i == "extension" for i in items if isinstance(i, str) and not isinstance(i, Token))
+        ext = any(i is _EXTENSION for i in items)
         return CompoundNode(lbrace, rbrace, bodies, ext)
 
     def extension(self, items):
-        return "extension"
+        return _EXTENSION
 
     def body(self, items):
         formals = []
@@ -218,6 +240,9 @@ class _Build(Transformer):
 
     def define(self, items):
         return DefineNode(items[0], items[1])
+
+
+_EXTENSION = object()       # marks "|| ..." in a compound's children
 
 
 class _Formals:

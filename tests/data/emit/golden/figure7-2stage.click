@@ -1,9 +1,12 @@
 define($port 0000:17:00.0)
 
-fd0 :: FromDPDKDevice($port, MAXTHREADS 4, NDESC 256, N_QUEUES 4, MODE flow, FLOW_RULES_FILE chain.rules)
+fd0 :: FromDPDKDevice($port, MAXTHREADS 32, NDESC 256, N_QUEUES 32, MODE flow, FLOW_RULES_FILE chain.rules)
     -> Classifier(12/0800)
     -> MarkIPHeader(OFFSET 14)
     -> psd :: IPortScanDetector(SIZE 8000000)
-    -> policer :: IPolicer(SIZE 8000000)
+    -> fm_redispatch1_psd :: { input -> sw :: HashSwitch(30, 4); sw[0] -> q0 :: Pipeliner -> output; sw[1] -> q1 :: Pipeliner -> output; sw[2] -> q2 :: Pipeliner -> output; sw[3] -> q3 :: Pipeliner -> output; sw[4] -> q4 :: Pipeliner -> output; sw[5] -> q5 :: Pipeliner -> output; sw[6] -> q6 :: Pipeliner -> output; sw[7] -> q7 :: Pipeliner -> output; sw[8] -> q8 :: Pipeliner -> output; sw[9] -> q9 :: Pipeliner -> output; sw[10] -> q10 :: Pipeliner -> output; sw[11] -> q11 :: Pipeliner -> output; sw[12] -> q12 :: Pipeliner -> output; sw[13] -> q13 :: Pipeliner -> output; sw[14] -> q14 :: Pipeliner -> output; sw[15] -> q15 :: Pipeliner -> output; sw[16] -> q16 :: Pipeliner -> output; sw[17] -> q17 :: Pipeliner -> output; sw[18] -> q18 :: Pipeliner -> output; sw[19] -> q19 :: Pipeliner -> output; sw[20] -> q20 :: Pipeliner -> output; sw[21] -> q21 :: Pipeliner -> output; sw[22] -> q22 :: Pipeliner -> output; sw[23] -> q23 :: Pipeliner -> output; sw[24] -> q24 :: Pipeliner -> output; sw[25] -> q25 :: Pipeliner -> output; sw[26] -> q26 :: Pipeliner -> output; sw[27] -> q27 :: Pipeliner -> output; sw[28] -> q28 :: Pipeliner -> output; sw[29] -> q29 :: Pipeliner -> output; sw[30] -> q30 :: Pipeliner -> output; sw[31] -> q31 :: Pipeliner -> output } -> policer :: IPolicer(SIZE 8000000)
     -> flowCounter :: IFlowCounter(SIZE 64000000)
     -> td0 :: ToDPDKDevice($port, VERBOSE 99, TIMEOUT -1);
+
+// flowmagec: software dispatch on dst_ip into 32 threads
+StaticThreadSched(fm_redispatch1_psd/q0 0, fm_redispatch1_psd/q1 1, fm_redispatch1_psd/q2 2, fm_redispatch1_psd/q3 3, fm_redispatch1_psd/q4 4, fm_redispatch1_psd/q5 5, fm_redispatch1_psd/q6 6, fm_redispatch1_psd/q7 7, fm_redispatch1_psd/q8 8, fm_redispatch1_psd/q9 9, fm_redispatch1_psd/q10 10, fm_redispatch1_psd/q11 11, fm_redispatch1_psd/q12 12, fm_redispatch1_psd/q13 13, fm_redispatch1_psd/q14 14, fm_redispatch1_psd/q15 15, fm_redispatch1_psd/q16 16, fm_redispatch1_psd/q17 17, fm_redispatch1_psd/q18 18, fm_redispatch1_psd/q19 19, fm_redispatch1_psd/q20 20, fm_redispatch1_psd/q21 21, fm_redispatch1_psd/q22 22, fm_redispatch1_psd/q23 23, fm_redispatch1_psd/q24 24, fm_redispatch1_psd/q25 25, fm_redispatch1_psd/q26 26, fm_redispatch1_psd/q27 27, fm_redispatch1_psd/q28 28, fm_redispatch1_psd/q29 29, fm_redispatch1_psd/q30 30, fm_redispatch1_psd/q31 31);
