@@ -373,6 +373,21 @@ class StateMemory:
                     continue
                 o = self.state[target]
                 out.append(StateWrite(o.container, fn, ins, self.every_packet(fn, ins, o)))
+        return out + self._insert_calls()
+
+    def _insert_calls(self) -> list[StateWrite]:
+        """``table.set(k, v)`` / ``add_del(&kv, 1)`` write the table itself: on every
+        packet when the call sits on the common path, at flow setup when it
+        follows a miss."""
+        out = []
+        for lk in self.flow.lookups.values():
+            if not (lk.inserts and lk.how.startswith("call")):
+                continue
+            fn, o = lk.fn, Origin(lk.container, lk.fn.name, lk.ins.block)
+            every = (not self._after_a_miss(o)
+                     and common_block(fn, lk.ins.block, self.miss_edges_in(fn))
+                     and self.runs_every_packet(fn))
+            out.append(StateWrite(lk.container, fn, lk.ins, every))
         return out
 
     def _written(self, fn: IRFunction, ins: Ins):

@@ -118,10 +118,14 @@ def _rss():
         return None
 
 
+# RSS mechanisms the NIC itself offers (software dispatch is our second stage).
+NIC_MECHANISMS = ("port", "key", "rte_flow")
+
+
 def nic_can_hash(fields, nic: NICProfile) -> bool:
     rss = _rss()
     if rss is not None and hasattr(rss, "hashable"):
-        return bool(rss.hashable(list(fields), nic))
+        return bool(rss.hashable(list(fields), nic, mechanisms=NIC_MECHANISMS))
     # Fallback from the profile: an exact hashable set, or a subset of one when
     # the NIC selects fields (L3/L4_*_ONLY) or its key is settable (zeroed bits).
     fs = set(fields)
@@ -132,6 +136,10 @@ def nic_can_hash(fields, nic: NICProfile) -> bool:
 
 
 def nic_can_hash_symmetric(fields, nic: NICProfile) -> bool:
+    rss = _rss()
+    if rss is not None and hasattr(rss, "hashable"):
+        return swap_closed(fields) and bool(rss.hashable(list(fields), nic, symmetric=True,
+                                                         mechanisms=NIC_MECHANISMS))
     return swap_closed(fields) and (nic.key_settable or "symmetric_toeplitz" in nic.hash_functions)
 
 
@@ -155,7 +163,8 @@ def _solve_realisable(problem: Problem, nic: NICProfile, k: int) -> list[Solutio
         if not sols or rss is None or not hasattr(rss, "realise"):
             return sols
         best = sols[0]
-        if rss.realise(list(best.fields[0]), nic, symmetric=best.symmetric[0]).feasible:
+        if rss.realise(list(best.fields[0]), nic, symmetric=best.symmetric[0],
+                       mechanisms=NIC_MECHANISMS).feasible:
             return sols
         problem.nic_candidates = [c for c in problem.nic_candidates if c.fields != best.fields[0]]
         if not problem.nic_candidates:
@@ -267,7 +276,7 @@ class PlanBuilder:
     def build(self) -> Plan:
         s = self.best
         plan = Plan(fields=list(s.fields[0]), symmetric=s.symmetric[0], cores=self.p.cores,
-                    nic=self.nic.name, cost=s.time,
+                    nic=self.nic.name, cost=self._predict(s).time,
                     reta=[i % self.p.cores for i in range(self.nic.reta_size)])
         self._realise(plan)
         plan.placements = [self._placement(n) for n in self.p.nfs]
@@ -277,18 +286,28 @@ class PlanBuilder:
                        for i in range(s.stages_used)]
         plan.baselines = {BASELINE_DEFAULT: default_baseline(self.p, self.profile),
                           BASELINE_RANK: rank_baseline(self.p, self.profile)}
-        plan.alternatives = [Alternative(fields=list(o.fields[0]), cost=o.time,
-                                         relative_throughput=s.time / o.time if o.time else 1.0,
-                                         modes=dict(o.modes), stages=o.stages_used)
-                             for o in self.others]
+        plan.alternatives = [self._alternative(o, plan.cost) for o in self.others]
         plan.explanation = self._explanation(plan)
         plan.warnings = self._warnings()
         return plan
 
+    def _predict(self, sol: Solution) -> Prediction:
+        """The cost model's own figure for a solution (Z3 saw 1e-6-rounded constants)."""
+        return predict(costed(self.p.nfs), sol.modes, sol.stage_of,
+                       sol.imbalance[: max(1, sol.stages_used)] + [1.0] * (sol.stages_used == 0),
+                       self.p.cores, self.p.constants)
+
+    def _alternative(self, o: Solution, best_cost: float) -> Alternative:
+        cost = self._predict(o).time
+        return Alternative(fields=list(o.fields[0]), cost=cost,
+                           relative_throughput=best_cost / cost if cost else 1.0,
+                           modes=dict(o.modes), stages=o.stages_used)
+
     def _realise(self, plan: Plan):
         rss = _rss()
         if rss is not None and hasattr(rss, "realise"):
-            r = rss.realise(plan.fields, self.nic, symmetric=plan.symmetric)
+            r = rss.realise(plan.fields, self.nic, symmetric=plan.symmetric,
+                            reta_size=self.nic.reta_size, mechanisms=NIC_MECHANISMS)
             plan.hash_input = list(r.hash_input)
             plan.rss_types = list(r.rss_types)
             plan.rss_key = r.key.hex() if r.key else ""
@@ -342,11 +361,11 @@ class PlanBuilder:
         if s.stages_used > 1:
             lines.append(f"the software handoff costs {p.constants.handoff_cycles:.0f} cycles/packet "
                          f"and still beats one stage")
-        pred = predict(costed(p.nfs), s.modes, s.stage_of, s.imbalance, p.cores, p.constants)
+        pred = self._predict(s)
         lines.append(f"predicted {pred.mpps(p.constants):.1f} Mpps-equivalent on {p.cores} cores "
                      f"({pred.bound}-bound: {pred.time:.1f} cycles/packet)")
         for name, cost in plan.baselines.items():
-            lines.append(f"{cost / s.time:.2f}x the throughput of {name}")
+            lines.append(f"{cost / pred.time:.2f}x the throughput of {name}")
         worst = max(s.imbalance[: s.stages_used])
         if worst > 1.05:
             lines.append(f"busiest core carries {worst:.2f}x the mean load "
