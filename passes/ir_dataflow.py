@@ -175,6 +175,8 @@ class FlowAnalysis:
         self.params: dict = {}              # (fn name, arg index) -> Hdr | Taint
         self.lookups: dict = {}             # (fn name, ins index) -> Lookup
         self.slots: dict = {}               # (memory, byte offset) -> Taint stored there
+        self._paths: dict = {}              # (fn, value) -> path names
+        self._mem_keys: dict = {}           # (fn, pointer) -> abstract location
         self.fn_of: dict = {}
 
     # ------------------------------------------------------------ helpers
@@ -195,6 +197,12 @@ class FlowAnalysis:
     def gep_steps(self, fn: IRFunction, ins: Ins) -> tuple[Optional[int], list]:
         """(constant byte offset or None, [(record DI id or None, Member or None for an
         array step)]) of a GEP, members named through the debug layouts."""
+        cached = ins.__dict__.get("_gep_steps")
+        if cached is None:
+            cached = ins.__dict__["_gep_steps"] = self._gep_steps(fn, ins)
+        return cached
+
+    def _gep_steps(self, fn: IRFunction, ins: Ins) -> tuple[Optional[int], list]:
         m = GEP_TYPE_RE.search(ins.text)
         if not m:
             return None, []
@@ -269,6 +277,14 @@ class FlowAnalysis:
         return off, steps
 
     def path(self, fn: IRFunction, v, depth: int = 0) -> list[str]:
+        """Names from the root object to ``v`` (memoised; cycles through phis cut)."""
+        key = (fn.name, v)
+        if key not in self._paths:
+            self._paths[key] = []            # in progress: a phi cycle sees no path
+            self._paths[key] = self._path(fn, v, depth)
+        return self._paths[key]
+
+    def _path(self, fn: IRFunction, v, depth: int = 0) -> list[str]:
         """Names from the root object to ``v``: ``['flowstat_main', 'per_thread_data', '[]', 'table']``."""
         if depth > 24:
             return []
@@ -405,6 +421,11 @@ class FlowAnalysis:
     def metadata_field(self, fn: IRFunction, ins: Ins) -> Optional[str]:
         """Header fields kept in buffer metadata (``vnet_buffer(b)->ip.reass.l4_src_port``)
         or read through a packet-annotation accessor (``p->dst_ip_anno()``, inlined)."""
+        if "_meta" not in ins.__dict__:
+            ins.__dict__["_meta"] = self._metadata_field(fn, ins)
+        return ins.__dict__["_meta"]
+
+    def _metadata_field(self, fn: IRFunction, ins: Ins) -> Optional[str]:
         if str(ins.ref.type) == "ptr":
             return None
         chain = self.mod.debug.inline_chain(ins.dbg)
@@ -462,6 +483,12 @@ class FlowAnalysis:
         """Abstract location of the memory ``ptr`` points into: a local object or a
         parameter by identity; anything else (``this->_tables->hashes[i]``) by its
         member path, so that per-packet functions reading it elsewhere agree."""
+        key = (fn.name, ptr)
+        if key not in self._mem_keys:
+            self._mem_keys[key] = self._mem_key(fn, ptr)
+        return self._mem_keys[key]
+
+    def _mem_key(self, fn: IRFunction, ptr):
         r = self.root(fn, ptr)
         if r in fn.args:
             return (fn.name, fn.args.index(r))
@@ -793,6 +820,13 @@ class FlowAnalysis:
             return known[-1]
         return names[-1] if names else self.container_name(fn, ins.operands[0])
 
+    def _names_container(self, fn: IRFunction, d: Ins) -> bool:
+        """A pointer to the container object itself (``&this->_map``), not an entry."""
+        if d.opcode not in ("getelementptr", *PASS_THROUGH):
+            return False
+        base = self.base_object(fn, d.ref)
+        return base in fn.args or fn.value_of(base) is None
+
     def inline_results(self, fn: IRFunction, frame) -> set:
         """Values computed inside one inlined container call and used after it."""
         inside = {i.ref for i in fn.ins
@@ -804,8 +838,8 @@ class FlowAnalysis:
             for o in i.operands:
                 if o in inside:
                     d = fn.value_of(o)
-                    if d is not None and d.opcode not in ("getelementptr", "icmp") \
-                            and self.taint_of(fn, o) is None:
+                    if d is not None and d.opcode != "icmp" \
+                            and self.taint_of(fn, o) is None and not self._names_container(fn, d):
                         out.add(o)
         return out
 

@@ -55,6 +55,7 @@ class DebugInfo:
                 fields = {k: v.strip() for k, v in _FIELD_RE.findall(m.group(3))}
                 self.nodes[int(m.group(1))] = (m.group(2), fields)
         self._members: dict[int, list[Member]] = {}
+        self._chains: dict = {}
         self._composites_by_name: dict[str, list[int]] = {}
         for nid, (kind, f) in self.nodes.items():
             if kind == "DIDerivedType" and f.get("tag") == "DW_TAG_member" and "scope" in f:
@@ -110,6 +111,12 @@ class DebugInfo:
 
     def inline_chain(self, loc: Optional[int]) -> list[tuple[str, Optional[int]]]:
         """[(subprogram name, inlinedAt id)] from the innermost scope outwards."""
+        cached = self._chains.get(loc)
+        if cached is None:
+            cached = self._chains[loc] = self._inline_chain(loc)
+        return cached
+
+    def _inline_chain(self, loc: Optional[int]) -> list[tuple[str, Optional[int]]]:
         out = []
         for _ in range(32):
             if self.kind(loc) != "DILocation":
@@ -208,7 +215,11 @@ class Ins:
 
     @property
     def operands(self) -> list:
-        return list(self.ref.operands)
+        # llvmlite builds new ValueRefs on every walk: keep the list
+        ops = self.__dict__.get("_operands")
+        if ops is None:
+            ops = self.__dict__["_operands"] = list(self.ref.operands)
+        return ops
 
 
 class IRFunction:

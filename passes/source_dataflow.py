@@ -506,8 +506,10 @@ class FlowAnalysis:
             entries[target] = "FlowControlBlock"         # my_fcb = &fcb_stack->data[offset]
         elif self._entry_call(rhs):
             entries[target] = self._entry_call(rhs)     # ste = helper_that_finds_entry(...)
-        elif tab and "[" in rhs and fields and not _has_real_call(rhs):
+        elif tab and "[" in rhs and fields and not _has_real_call(rhs) \
+                and not (value_copy and not is_pointer):
             entries[target] = tab                        # State* e = &fcbs[index_from_packet]
+            # (u32 as = t[hash].as_index copies a scalar out of the slot: not an entry)
         elif tab and not any(p.split(".")[0] in entries for p in rhs_paths):
             aliases.setdefault(target, tab)
             if any(t in THREAD_ID_WORDS for t in rhs):

@@ -36,7 +36,66 @@ def entry_types(unit, ctx) -> list[tuple[str, str, str, int]]:
                 out.append((lk.container, vt, lk.fn.file, lk.line))
         for t in sorted(flow.entry_types.get(lk.container, ())):
             out.append((lk.container, t, lk.fn.file, lk.line))
+    out += pool_entry_types(unit, ctx, {lk.container for lk in flow.lookups})
     return out
+
+
+POOL_ELT_CALLS = ("pool_elt_at_index", "vec_elt_at_index")
+
+
+def pool_entry_types(unit, ctx, containers: set[str]) -> list[tuple[str, str, str, int]]:
+    """Element types of the pools a per-flow container holds, from the code that
+    takes their elements: ``pool_get (db->st._tcp_st, ste)`` or ``st = db->st._tcp_st;
+    ste = pool_elt_at_index (st, i)`` with ``nat64_db_st_entry_t *ste`` -- VPP
+    pools hidden behind macro-generated field names are linked to the container
+    through the path that reaches them."""
+    out = []
+    for fn in source_index(unit, ctx).functions:
+        sts = stmts_of(fn, ctx)
+        types = _pointer_locals(sts)
+        via: dict[str, str] = {}             # local pool variable -> container
+        for st in sts:
+            t = st.texts
+            for k in range(len(t) - 2):
+                if t[k + 1] == "=" and t[k] in types and k + 4 < len(t):
+                    cont = _member_container(t[k + 2:], containers)
+                    if cont:
+                        via[t[k]] = cont
+            for c in calls_in(t):
+                if not c.args or not (c.name == "pool_get" or c.name in POOL_ELT_CALLS):
+                    continue
+                arg0 = list(c.args[0])
+                cont = _member_container(arg0, containers) or (
+                    via.get(arg0[0]) if len(arg0) == 1 else None)
+                if c.name == "pool_get" and len(c.args) >= 2 and len(c.args[1]) == 1:
+                    elem = c.args[1][0]
+                else:
+                    k = c.start
+                    elem = t[k - 2] if k >= 2 and t[k - 1] == "=" else None
+                if cont and elem in types:
+                    out.append((cont, types[elem], fn.file, st.line))
+    return out
+
+
+def _pointer_locals(sts) -> dict[str, str]:
+    """``T *a, *b`` declarations of a function: local -> T."""
+    out = {}
+    for st in sts:
+        t = st.texts
+        if len(t) >= 3 and t[1] == "*" and t[0][:1].isalpha() and t[0] not in ("return", "else"):
+            for k in range(1, len(t) - 1):
+                if t[k] == "*" and (k == 1 or t[k - 1] == ",") and t[k + 1][:1].isalpha():
+                    out[t[k + 1]] = t[0]
+    return out
+
+
+def _member_container(tokens, containers: set[str]) -> str | None:
+    """``db -> st . _unk_proto_st``: the per-flow container named on the way."""
+    toks = list(tokens)
+    for k in range(1, len(toks) - 1):
+        if toks[k] in containers and toks[k - 1] in ("->", ".") and toks[k + 1] in ("->", "."):
+            return toks[k]
+    return None
 
 
 def record_fields(index, name: str, seen: set[str]):

@@ -775,15 +775,17 @@ class CallGraph:
     """Call edges between the unit's functions, each marked rare when the call
     sits on a path only some packets of a flow take (see ``on_common_path``)."""
 
-    def __init__(self, index: SourceIndex, ctx, state_vars_of=lambda fn: frozenset()):
+    def __init__(self, index: SourceIndex, ctx, state_vars_of=lambda fn: frozenset(),
+                 found_vars_of=lambda fn: {}):
         self.index, self.ctx, self.state_vars_of = index, ctx, state_vars_of
+        self.found_vars_of = found_vars_of     # lookup results from out-parameters
         self._edges: dict[int, list[tuple[FunctionInfo, bool]]] = {}
 
     def edges(self, fn: FunctionInfo) -> list[tuple[FunctionInfo, bool]]:
         if id(fn) not in self._edges:
             lst = []
             sts = stmts_of(fn, self.ctx)
-            found = lookup_vars(sts)
+            found = {**self.found_vars_of(fn), **lookup_vars(sts)}
             state = self.state_vars_of(fn)
             both = _called_on_both_branches(sts, found)
             for st in sts:

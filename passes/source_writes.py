@@ -48,7 +48,80 @@ def entry_vars(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
     for b in state_blocks(unit, ctx):
         if b.fn is fn:
             out[b.param] = b.type_name
+    for var, cont in lookup_outputs(unit, ctx, fn).items():
+        out.setdefault(var, cont)
     return out
+
+
+def table_params(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
+    """Parameters of ``fn`` bound to a per-flow container: ``fn`` implements the
+    table (``lb_hash_get (lb_hash_t *ht, ...)`` called with ``sticky_ht``)."""
+    aliases = unit_flow(unit, ctx).aliases.get(id(fn), {})
+    return {p.name: aliases[p.name] for p in fn.params if p.name in aliases}
+
+
+def slot_outputs(unit, ctx, fn: FunctionInfo) -> dict[int, str]:
+    """Output parameters a table routine fills from a slot of its table
+    (``*found_value = bucket->value[i]``): parameter index -> container."""
+    def make():
+        entries = unit_flow(unit, ctx).entries.get(id(fn), {})
+        tables = set(table_params(unit, ctx, fn).values())
+        names = {p.name: i for i, p in enumerate(fn.params) if "*" in p.type_tokens}
+        out: dict[int, str] = {}
+        for st in stmts_of(fn, ctx):
+            asg = split_assignment(st.texts)
+            if not asg or len(asg[0]) != 2 or asg[0][0] != "*" or asg[0][1] not in names:
+                continue
+            roots = {p.split(".")[0] for p, _ in paths_in(asg[1])} - {asg[0][1]}
+            conts = {entries[r] for r in roots if r in entries} & tables
+            if conts:
+                out[names[asg[0][1]]] = sorted(conts)[0]
+        return out
+    return ctx.memo(f"source.slot_outputs.{id(fn)}", make)
+
+
+def lookup_outputs(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
+    """Caller variables a table routine's lookup result is written into
+    (``lb_hash_get (sticky_ht, ..., &asindex0)``): they hold the flow's entry
+    value, so ``if (asindex0 != 0)`` tests hit / miss."""
+    index = source_index(unit, ctx)
+    out: dict[str, str] = {}
+    for st in stmts_of(fn, ctx):
+        for c in calls_in(st.texts):
+            for g in index.functions_named(c.name):
+                if g is fn:
+                    continue
+                for i, cont in slot_outputs(unit, ctx, g).items():
+                    arg = list(c.args[i]) if i < len(c.args) else []
+                    if len(arg) == 2 and arg[0] == "&":
+                        out[arg[1]] = cont
+    return out
+
+
+def result_output(w: "Write", unit, ctx) -> bool:
+    """``*found_value = bucket->value[i]``: a lookup routine handing its result
+    to the caller's local, not a write into the table."""
+    asg = split_assignment(w.stmt.texts)
+    if not asg or len(asg[0]) != 2 or asg[0][0] != "*":
+        return False
+    outs = slot_outputs(unit, ctx, w.fn)
+    return any(w.fn.params[i].name == asg[0][1] for i in outs if i < len(w.fn.params))
+
+
+def table_maintenance(w: "Write", unit, ctx) -> bool:
+    """An expiry refresh inside the table's own routine: ``bucket->timeout[i] =
+    time_now + ht->timeout`` in ``lb_hash_get (lb_hash_t *ht, ...)``.  The value
+    is built from the table's own setting (a field read through the table
+    parameter), not from the NF's flow state: it is the container's aging, like
+    the internals of a library table, and is not counted as a flow-state write
+    (docs/features.md)."""
+    tables = {p for p, c in table_params(unit, ctx, w.fn).items() if c == w.container}
+    asg = split_assignment(w.stmt.texts)
+    if not tables or not asg or w.how != "assignment":
+        return False
+    rhs = asg[1]
+    return any(t in tables and k + 2 < len(rhs) and rhs[k + 1] in ("->", ".")
+               for k, t in enumerate(rhs))
 
 
 def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
@@ -141,7 +214,8 @@ def always_run(unit, ctx) -> set[int]:
     def make():
         reach = reachable(unit, ctx)
         graph = CallGraph(source_index(unit, ctx), ctx,
-                          lambda fn: frozenset(entry_vars(unit, ctx, fn)))
+                          lambda fn: frozenset(entry_vars(unit, ctx, fn)),
+                          lambda fn: dict.fromkeys(lookup_outputs(unit, ctx, fn)))
         return graph.closure(reach.roots, True)
     return ctx.memo("source.always", make)
 
@@ -158,7 +232,8 @@ def find_writes(unit, ctx, containers: set[str]) -> list[Write]:
         aliases = unit_flow(unit, ctx).aliases.get(id(fn), {})
         refs = frozenset(unit_flow(unit, ctx).refs.get(id(fn), ()))
         sts = stmts_of(fn, ctx)
-        found = {**{e: None for e in entries}, **lookup_vars(sts)}
+        found = {**{e: None for e in entries}, **lookup_vars(sts),
+                 **dict.fromkeys(lookup_outputs(unit, ctx, fn))}
         for st in sts:
             for cont, how in writes_in(st, entries, containers, handles, aliases, local_fns,
                                        refs):
@@ -175,6 +250,8 @@ class StateWritePass(Pass):
         flow = unit_flow(unit, ctx)
         per_flow = {lk.container for lk in flow.lookups} | {b.type_name for b in state_blocks(unit, ctx)}
         writes = [w for w in find_writes(unit, ctx, per_flow) if w.container in per_flow]
+        aging = [w for w in writes if w.every_packet and table_maintenance(w, unit, ctx)]
+        writes = [w for w in writes if w not in aging and not result_output(w, unit, ctx)]
         facts = []
         for cont in sorted({w.container for w in writes}):
             ws = [w for w in writes if w.container == cont]

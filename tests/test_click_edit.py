@@ -244,3 +244,10 @@ def test_compound_fallback_makes_config_edits_eager(tmp_path, parse_count):
     doc.set_keyword("q", "CAPACITY", "2")
     assert len(parse_count) == 2                     # parsed at once
     assert doc.chain.element("q/Null@1").cls == "Null"
+
+
+def test_removing_the_only_argument_leaves_empty_parentheses(tmp_path):
+    doc, _ = doc_of(tmp_path, "q :: Queue(CAPACITY 5);\nIdle -> q -> Unqueue -> Discard;\n")
+    assert doc.remove_keyword("q", "CAPACITY")
+    assert doc.render().startswith("q :: Queue();")     # valid Click: no arguments
+    assert doc.chain.element("q").args == []

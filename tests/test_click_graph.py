@@ -160,6 +160,29 @@ def test_arguments_through_variables_keep_expanded_values(tmp_path):
     assert open(p).read()[arg.value_span.start:arg.value_span.end] == "$q"
 
 
+def test_variable_expanding_into_several_arguments_keeps_spans(tmp_path):
+    text = ("elementclass P { $first, __REST__ $rest |\n"
+            "  input -> p :: Print(HEAD, $rest, TAIL) -> output }\n"
+            "Idle -> P(1, CAPACITY 5, BURST 3) -> Discard;\n")
+    p = write(tmp_path, text)
+    args = load(p).element("P@2/p").args
+    assert [(a.keyword, a.value) for a in args] == \
+        [(None, "HEAD"), ("CAPACITY", "5"), ("BURST", "3"), (None, "TAIL")]
+    # the two arguments of $rest both point at "$rest"; the others at themselves
+    assert [text[a.span.start:a.span.end] for a in args] == ["HEAD", "$rest", "$rest", "TAIL"]
+    assert [text[a.value_span.start:a.value_span.end] for a in args] == \
+        ["HEAD", "$rest", "$rest", "TAIL"]
+    assert (args[3].span.line, args[3].span.col) == (2, 36)
+
+
+def test_variable_expanding_into_no_argument(tmp_path):
+    text = "elementclass P { __REST__ $r | input -> p :: Print(X, $r) -> output }\n" \
+           "Idle -> P -> Discard;\n"
+    args = load(write(tmp_path, text)).element("P@2/p").args
+    assert [a.text for a in args] == ["X"]
+    assert text[args[0].span.start:args[0].span.end] == "X"
+
+
 def test_chain_json_round_trip_and_graph(tmp_path):
     chain = load(os.path.join(DATA, "basic.click"))
     again = Chain.from_json(chain.to_json())

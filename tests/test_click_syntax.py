@@ -3,7 +3,7 @@ import pytest
 
 from flowmagec.errors import InputError
 from flowmagec.frontends.click_config import (VarEnv, argvec, cp_expand, find_config_end,
-                                              keyword_split, split_args)
+                                              element_keyword, keyword_split, split_args)
 from flowmagec.frontends.click_lexer import parse_port, tokenize
 from flowmagec.frontends.click_parse import ConnNode, ElementClassNode, parse_text
 
@@ -162,3 +162,47 @@ def test_line_directives_must_be_well_formed():
     with pytest.raises(InputError, match="unknown preprocessor directive") as e:
         list(tokenize('x;\n#include "B"\ny', "t"))
     assert (e.value.span.line, e.value.span.col) == (2, 1)
+
+
+@pytest.mark.parametrize("arg, expected", [
+    ("CAPACITY 10", ("CAPACITY", 9)), ("N_QUEUES  4", ("N_QUEUES", 10)),
+    ("A.B:C?! v", ("A.B:C?!", 8)), ("_X1 y", ("_X1", 4)),
+    ("pattern 1.2.3.4 - - -", None),      # lower case: positional (IPRewriter patterns)
+    ("Capacity 10", None), ("A1b c", None), ("12/0800 x", None), ("1A x", None),
+    ("PORT", None), ("___ x", None),
+])
+def test_element_keywords_are_upper_case_words(arg, expected):
+    assert element_keyword(arg) == expected
+
+
+def _shape(x):
+    """A comparable form of a syntax tree (tokens with their types and offsets)."""
+    from lark import Token
+    if isinstance(x, Token):
+        return (x.type, str(x), x.start_pos, x.end_pos)
+    if isinstance(x, (list, tuple)):
+        return [_shape(i) for i in x]
+    if hasattr(x, "__dict__"):
+        attrs = {k: v for k, v in vars(x).items()}
+        return (type(x).__name__, {k: _shape(v) for k, v in sorted(attrs.items())})
+    return x
+
+
+def test_lean_driver_builds_what_larks_own_parser_builds():
+    """click_lalr runs Lark's table with its own loop: same trees as Lark's parser."""
+    import glob
+    import os
+    from importlib import resources
+    from lark import Lark
+    from flowmagec.frontends import click_parse
+    from flowmagec.frontends.click_lexer import ClickLexer
+    grammar = resources.files("flowmagec.grammar").joinpath("click.lark").read_text()
+    lark = Lark(grammar, parser="lalr", lexer=ClickLexer, transformer=click_parse._Build(),
+                maybe_placeholders=False)
+    data = os.path.join(os.path.dirname(__file__), "data", "click")
+    files = glob.glob(os.path.join(data, "**", "*.click"), recursive=True)
+    assert len(files) >= 8
+    for path in files:
+        with open(path) as fh:
+            text = fh.read()
+        assert _shape(click_parse.parse_text(text, path)) == _shape(lark.parse(text)), path

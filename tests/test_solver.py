@@ -218,8 +218,6 @@ def test_alternatives_are_ranked_and_distinct():
     seen = [tuple(a.fields) for a in plan.alternatives] + [tuple(plan.fields)]
     # Field sets that privatise the same NFs are pruned to the best-spreading one.
     assert len(seen) == len(set(seen)) >= 4
-    patterns = {tuple(sorted(a.modes.items())) for a in plan.alternatives}
-    assert len(patterns) == len(plan.alternatives)
 
 
 def test_plan_fields_roundtrip_and_explain():

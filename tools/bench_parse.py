@@ -100,12 +100,12 @@ def main(argv=None) -> int:
         chain = load(path)
         t_syntax = timed(lambda: parse_text(text, path), args.repeat)
         t_full = timed(lambda: load(path), args.repeat)
-        edits = time_edits(path, args.edits) if args.edits else None
         tracemalloc.start()
         load(path)
         _cur, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        edits = time_edits(path, args.edits) if args.edits else None   # after: not in max RSS
     finally:
         os.unlink(path)
 

@@ -49,8 +49,10 @@ def renamed_copy(src: Path, dst_root: Path, name: str, new: str) -> Path:
         if word_re is not None:
             text = word_re.sub(lambda m: words[m.group(1)], text)
         text = class_word.sub(new, text)
-        text = re.sub(r'(#\s*include\s*[<"][^>"]*[>"])',
-                      lambda m: file_word.sub(new_lower, m.group(1)), text)
+        # only the file name part: a directory part (<lb/lb.h>) is a path into the
+        # framework tree, which keeps its names
+        text = re.sub(r'(#\s*include\s*[<"](?:[^>"]*/)?)([^>"/]*[>"])',
+                      lambda m: m.group(1) + file_word.sub(new_lower, m.group(2)), text)
         f.write_text(text)
         if f.stem == lower:
             f.rename(f.with_name(new_lower + f.suffix))

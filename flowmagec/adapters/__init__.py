@@ -51,6 +51,9 @@ def discover_paths(paths: list[str], framework: Optional[str] = None, src_dirs=(
         if not path.exists():
             raise InputError(f"no such file or directory: '{raw}'")
         units = _discover_one(path, framework, src_dirs, entry)
+        # tree completion hook (tree_completion.py): say which tree files joined a copy
+        out.diagnostics += [Diagnostic("note", f"{u.name}: {u.attrs['tree_completion']}")
+                            for u in units if u.attrs.get("tree_completion")]
         if not units:
             out.diagnostics.append(Diagnostic("warning", f"{raw}: no network function found"))
         out.units += units

@@ -17,6 +17,7 @@ from typing import Iterable, Optional
 from ..artifacts import NFUnit
 from . import source_text as st
 from .common import IncludeResolver, find_root, finish
+from .tree_completion import TreeCompleter
 
 FRAMEWORK = "vpp"
 _MARKERS = re.compile(r"\bVLIB_(?:NODE_FN|REGISTER_NODE|PLUGIN_REGISTER|INIT_FUNCTION)\b|"
@@ -85,14 +86,23 @@ class VppAdapter:
         resolver = IncludeResolver([r for r in [root, *map(Path, self.src_dirs)] if r], nf_dir)
         local = [h for h in resolver.closure(sources) if h.suffix in st.HEADER_SUFFIXES
                  and nf_dir.resolve() in h.parents]
+        # tree completion hook (owner: tree_completion.py): a partial copy of a plugin
+        # gets the data-plane files of its plugin dir in the --src tree
+        completion = TreeCompleter(self.src_dirs).complete(nf_dir, sources)
+        sources = sources + completion.files
+        local = local + completion.headers
         roots = self._node_functions(sources)
         helpers = self._helpers(roots, sources + local)
         unit = NFUnit(name=name, framework=FRAMEWORK, files=[str(s) for s in sources],
                       headers=[str(h) for h in local])
         unit.entry_points = list(roots) + helpers
         unit.compile_flags = vpp_flags(root, nf_dir)
+        if completion.plugin_dir is not None:
+            unit.compile_flags.append(f"-I{completion.plugin_dir}")
         unit.attrs = {"src_root": str(root) if root else None, "entry_roots": list(roots),
                       "helpers": helpers}
+        if completion.plugin_dir is not None:
+            unit.attrs["tree_completion"] = completion.summary()
         if not roots:
             unit.attrs["entry_fallback"] = ("no VLIB_NODE_FN / VLIB_REGISTER_NODE function found: "
                                             "every function is a per-packet candidate")

@@ -11,7 +11,7 @@ Public API (used by the driver, the emitters and ``flowmagec parse``):
 * ``parse_text(text, path)`` - syntax only (statements with token offsets).
 
 Pieces: ``click_lexer`` (tokens), ``grammar/click.lark`` + ``click_parse``
-(LALR parse), ``click_config`` (configuration strings and ``$`` variables),
+(LALR parse; ``click_lalr`` runs the table Lark builds), ``click_config`` (configuration strings and ``$`` variables),
 ``click_elab`` (names, compounds, tunnels), ``click_ports`` (port numbering of
 one arrow), ``click_classes`` (class knowledge), ``click_edit`` (editing).
 """

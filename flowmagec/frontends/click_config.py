@@ -7,7 +7,8 @@ These follow the semantics of FastClick's configuration parser (doc/click.5):
 * arguments are split at every unquoted comma (not bracket-aware), comments
   become single spaces, whitespace is trimmed and an empty last argument is
   dropped;
-* ``KEYWORD value`` arguments are recognised like Click's ``Args``;
+* ``KEYWORD value`` arguments are recognised like Click's ``Args``, where the
+  keyword is upper case (``element_keyword``: we lack each element's keyword list);
 * ``$x ${x} ${x-default} ${x[N]} $? $# $$`` expand through lexically scoped
   variable environments; undefined variables stay verbatim.
 
@@ -278,17 +279,9 @@ def keyword_split(arg: str) -> Optional[tuple[str, int]]:
     return (m.group(1), m.end()) if m else None
 
 
-_UPPER_WORD = re.compile(r"[A-Z0-9_:.?!]*[A-Z][A-Z0-9_:.?!]*\Z")
-
 # keyword_split's match restricted to upper-case keywords (see element_keyword).
 _ELEMENT_KEYWORD_ARG = re.compile(
     r"(?=[A-Z0-9_:.?!]*[A-Z])([A-Z_][A-Z0-9_:.?!]*)[ \t\n\r\f\v]+(?=[^ \t\n\r\f\v])")
-
-
-def looks_like_keyword(word: str) -> bool:
-    """Element keywords are upper case by convention (PORT, N_QUEUES, CAPACITY...).
-    We do not know each element's keyword list, so treat upper-case words as keywords."""
-    return _UPPER_WORD.match(word) is not None
 
 
 def element_keyword(arg: str) -> Optional[tuple[str, int]]:
@@ -298,8 +291,8 @@ def element_keyword(arg: str) -> Optional[tuple[str, int]]:
     not have the elements' keyword lists, so this relies on FastClick's
     convention that keywords are upper case (letters, digits and ``_:.?!``, at
     least one letter): ``CAPACITY 10`` and ``N_QUEUES 4`` are keyword arguments,
-    ``pattern 1.2.3.4 - - -`` and ``12/0800 x`` are positional.  Same result as
-    ``keyword_split`` followed by ``looks_like_keyword``, in one regex match."""
+    ``pattern 1.2.3.4 - - -``, ``Capacity 10`` and ``12/0800 x`` are positional.
+    (``keyword_split`` is the case-blind form, for compound formals and edits.)"""
     m = _ELEMENT_KEYWORD_ARG.match(arg)
     return (m.group(1), m.end()) if m else None
 

@@ -161,6 +161,7 @@ class Elaborator:
         # them an element gets may depend on its argument count.
         self.has_fallbacks = False
         self._span_makers: dict[str, Callable[[int, int], Span]] = {}
+        self._arg_layouts: dict[tuple[str, str], "ArgLayout"] = {}
 
     # ---- utilities -------------------------------------------------------
 
@@ -790,41 +791,93 @@ class Elaborator:
         if cfg is None:
             return el
         el.config_span = config_span = span(cfg.start_pos, cfg.end_pos)
-        raw_text = blank_line_directives(cfg.value)
+        key = (cfg.value, config)
+        layout = self._arg_layouts.get(key)
+        if layout is None:
+            layout = self._arg_layouts[key] = ArgLayout.of(cfg.value, config)
+        if layout.args is None:         # cannot tell which argument came from where
+            el.args = [_argument(a) for a in argvec(config)]
+            return el
+        base = cfg.start_pos
+        args = el.args
+        if layout.one_line:   # every argument on the configuration's first line: no lookups
+            line, col = config_span.line, config_span.col - base
+            for text, keyword, value, start, end, voff in layout.args:
+                start += base
+                end += base
+                arg_span = Span(path, start, end, line, col + start)
+                args.append(Argument(text, keyword, value, arg_span, arg_span if voff < 0 else
+                                     Span(path, start + voff, end, line, col + start + voff)))
+        else:
+            for text, keyword, value, start, end, voff in layout.args:
+                start += base
+                end += base
+                arg_span = span(start, end)
+                args.append(Argument(text, keyword, value, arg_span,
+                                     arg_span if voff < 0 else span(start + voff, end)))
+        return el
+
+
+class ArgLayout:
+    """The arguments of one configuration string, with offsets relative to it.
+
+    Computed once per distinct (raw text, expanded text) pair: configurations
+    repeat (every instance of a compound, and generated files), and only the
+    spans differ from one element to the next.  ``args`` holds one tuple per
+    expanded argument, ``(text, keyword, value, start, end, value offset)``
+    (value offset -1 for a positional argument), or is None when the expanded
+    arguments cannot be traced back to the raw ones."""
+
+    __slots__ = ("one_line", "args")
+
+    def __init__(self, one_line: bool, args: Optional[list[tuple]]):
+        self.one_line = one_line
+        self.args = args
+
+    @classmethod
+    def of(cls, raw_value: str, config: str) -> "ArgLayout":
+        raw_text = blank_line_directives(raw_value)
         raw_args = split_args(raw_text)
         plain = config == raw_text       # no variables: raw and expanded arguments coincide
         exp_args = [a.text for a in raw_args] if plain else argvec(config)
         if len(raw_args) != len(exp_args):
-            el.args = [_argument(a) for a in exp_args]
-            return el
-        el.args = [self._argument_with_spans(raw, text, raw_text, cfg.start_pos, plain, span,
-                                             config_span)
-                   for raw, text in zip(raw_args, exp_args)]
-        return el
+            sources = _argument_sources(raw_args, exp_args)
+            if sources is None:
+                return cls(False, None)
+            raw_args = [raw_args[i] for i in sources]
+        args = []
+        for raw, text in zip(raw_args, exp_args):
+            ks = element_keyword(text)
+            if ks is None:
+                args.append((text, None, text, raw.start, raw.end, -1))
+                continue
+            voff = ks[1]
+            if not (plain and raw.end - raw.start == len(text)):  # comments or variables inside
+                raw_ks = keyword_split(raw_text[raw.start:raw.end])
+                voff = raw_ks[1] if raw_ks is not None else 0
+            args.append((text, ks[0], text[ks[1]:], raw.start, raw.end, voff))
+        return cls("\n" not in raw_text, args)
 
-    @staticmethod
-    def _argument_with_spans(raw: RawArg, text: str, raw_text: str, base: int, plain: bool,
-                             span: Callable[[int, int], Span], config_span: Span) -> Argument:
-        """The Argument for expanded ``text`` whose raw form is ``raw`` (offsets in the
-        configuration string starting at file offset ``base``)."""
-        start, end = base + raw.start, base + raw.end
-        one_line = "\n" not in raw_text   # on the configuration's first line: no line lookup
-        if one_line:
-            arg_span = Span(config_span.file, start, end, config_span.line,
-                            config_span.col + start - base)
-        else:
-            arg_span = span(start, end)
-        ks = element_keyword(text)
-        if ks is None:
-            return Argument(text, None, text, arg_span, arg_span)
-        voff = ks[1]
-        if not (plain and end - start == len(text)):   # comments or variables inside
-            raw_ks = keyword_split(raw_text[raw.start:raw.end])
-            voff = raw_ks[1] if raw_ks is not None else 0
-        vstart = start + voff
-        value_span = (Span(arg_span.file, vstart, end, arg_span.line, arg_span.col + voff)
-                      if one_line else span(vstart, end))
-        return Argument(text, ks[0], text[ks[1]:], arg_span, value_span)
+
+def _argument_sources(raw_args: list[RawArg], exp_args: list[str]) -> Optional[list[int]]:
+    """For each expanded argument, the index of the raw argument it comes from, when
+    exactly one raw argument holds variables that expand into a different number of
+    arguments (``Foo(A, $rest, B)`` with ``$rest`` = ``X 1, Y 2``): its arguments all
+    get that raw argument (and so its span).  None when that is not the case, or the
+    other arguments do not match."""
+    with_vars = [i for i, a in enumerate(raw_args) if "$" in a.text]
+    if len(with_vars) != 1:
+        return None
+    v = with_vars[0]
+    extra = len(exp_args) - len(raw_args)
+    tail = len(raw_args) - v - 1           # raw arguments after the variable one
+    if extra < -1:
+        return None
+    if any(raw_args[i].text != exp_args[i] for i in range(v)):
+        return None
+    if any(raw_args[v + 1 + k].text != exp_args[v + 1 + extra + k] for k in range(tail)):
+        return None
+    return list(range(v)) + [v] * (extra + 1) + list(range(v + 1, len(raw_args)))
 
 
 def _decl_start(name_node: ElemNode, node: ElemNode) -> int:

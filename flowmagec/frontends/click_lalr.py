@@ -68,7 +68,11 @@ class LeanLALR:
     methods (named after rules or their ``-> alias``) at each reduction."""
 
     def __init__(self, lark: Lark, builder: object, start: str = "start"):
-        table = lark.parser.parser.parser.parse_table
+        try:
+            table = lark.parser.parser.parser.parse_table    # ParsingFrontend > LALR_Parser > _Parser
+        except AttributeError:      # pragma: no cover - a Lark release that moved it
+            raise RuntimeError("this Lark release keeps its LALR table elsewhere; "
+                               "flowmagec's Click parser needs lark 1.1.9 to 1.3") from None
         nstates = len(table.states)
         self.start_state = table.start_states[start]
         self.end_state = table.end_states[start]

@@ -53,14 +53,11 @@ _CONFIG_AFTER = {"IDENT", "REQUIRE", "DEFINE"}
 
 
 class LineIndex:
-    """Offset -> (line, column), both 1-based, via a sorted list of line starts."""
+    """Offset -> (line, column), both 1-based, via a sorted list of line starts
+    (one bisection per span, instead of counting newlines from the file start)."""
 
     def __init__(self, text: str):
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        i = bisect_right(self.starts, offset) - 1
-        return i + 1, offset - self.starts[i] + 1
 
     def span_maker(self, path: str) -> Callable[[int, int], Span]:
         """``make(start, end) -> Span`` for this file (a closure: it is called for

@@ -117,7 +117,7 @@ def parse_cardinalities(data, path: str) -> CardinalityProfile:
     """``{"flows": N, "fields": {"src_ip": {"distinct": D, "skew": s} | D, ...}}``."""
     if not isinstance(data, dict):
         raise InputError(f"{path}: traffic profile must be a JSON object")
-    raw = data.get("fields", {k: v for k, v in data.items() if k in KEY_FIELDS})
+    raw = data["fields"] if "fields" in data else {k: v for k, v in data.items() if k != "flows"}
     fields = {}
     for name, spec in raw.items():
         if name not in KEY_FIELDS:
