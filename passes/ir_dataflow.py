@@ -9,14 +9,23 @@ per-packet functions (and their callees in the module, through parameters):
   from the start of the packet data, or None when unknown).  Sources: calls to
   header accessors (``ip_header``, ``transport_header``,
   ``vlib_buffer_get_current``...), instructions inlined from them (their
-  ``!dbg`` scope names the accessor), values whose ``#dbg_value`` variable is
-  declared as a header-struct pointer, and ``rte_mbuf`` ``buf_addr + data_off``.
+  ``!dbg`` scope names the accessor), and values whose ``#dbg_value``
+  variable is declared as a header-struct pointer (how DPDK's
+  ``rte_pktmbuf_mtod`` macro results and plain-C casts are recognised).
 - ``Taint(fields, sym)``: data loaded from a header field (by the header
-  struct's debug layout, else the standard IPv4/L4/Ethernet offsets) and
-  everything computed from it.  ``sym`` marks a min/max/xor/sum of a source
-  and the matching destination field (a direction-free key).
-- memory taint: a local object (key struct, bihash kv) a tainted value was
-  stored or copied into, by its root (alloca / argument).
+  struct's debug layout, else the standard IPv4/L4/Ethernet offsets), from
+  buffer metadata (``vnet_buffer(b)->ip.reass.l4_src_port``) or an annotation
+  accessor, and everything computed from it (also through hash intrinsics
+  such as crc32).  ``sym`` marks a direction-free key part: min/max/xor/sum
+  of a field and its other-direction twin, a select/phi ordering them, or one
+  key slot filled with either direction on two branches.
+- memory taint: an object a tainted value (or a pointer to tainted memory)
+  was stored or copied into: locals and parameters by identity, other memory
+  by member path (``this->_tables->hashes``) so that functions agree.
+
+Calls through the vtable on ``this`` are resolved with the unit's own class
+vtable (``ir_module``), so ``IFlowManager::push_batch`` reaches the
+element's ``calculate_hash`` override.
 
 Sinks are keyed lookups: calls of ``KEYED_METHODS`` on an object, library
 table calls (``TABLE_CALLS``) and GEPs indexing a non-local array with a
@@ -31,8 +40,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from . import header_fields as hf
-from .ir_module import GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet
+from .ir_module import GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet, source_hint
 from .source_dataflow import COPY_CALLS, KEYED_METHODS, TABLE_CALLS
+from .source_state import PACKET_TYPES
 
 # Standard byte offsets -> field, per layer, for when no debug layout is known.
 STANDARD_OFFSETS: dict[str, dict[int, tuple[str, int]]] = {
@@ -304,6 +314,8 @@ class FlowAnalysis:
             return self.path(fn, g, depth + 1) + ([first.name] if first else [])
         if ins.opcode == "getelementptr":
             _, names = self.gep_offset(fn, ins)
+            if all(n == "[]" for n in names) and self._member_like(ins.name):
+                names = [self._member_like(ins.name)]     # ``%_counts = gep i8, %this, 8``
             return self.path(fn, ins.operands[0], depth + 1) + names
         if ins.opcode in PASS_THROUGH or ins.opcode == "load":
             return self.path(fn, ins.operands[0], depth + 1)
@@ -349,6 +361,14 @@ class FlowAnalysis:
             comp = inner if self.mod.debug.kind(inner) == "DICompositeType" else None
             ty = list(ty.elements)[c]
         return names
+
+    @staticmethod
+    def _member_like(value_name: str) -> str:
+        """``%_counts.i`` -> ``_counts``; numbered temporaries and ``arrayidx``-style
+        names clang makes up say nothing."""
+        n = re.sub(r"(\.i\d*|\.\d+)+$", "", value_name.lstrip("%"))
+        generated = ("arrayidx", "add.ptr", "incdec.ptr", "arraydecay", "call", "cond", "retval")
+        return "" if not n or n[0].isdigit() or n.startswith(generated) else n
 
     def container_name(self, fn: IRFunction, v, depth: int = 0) -> str:
         """The member/global a container pointer names, as the source passes spell it."""
@@ -774,11 +794,30 @@ class FlowAnalysis:
                 hit = (name, at)
         return hit
 
+    def in_packet(self, fn: IRFunction, v) -> bool:
+        """``v`` points into a packet buffer: reached (through GEPs/loads) from a value
+        the debug info declares as a Packet / rte_mbuf / vlib_buffer_t pointer."""
+        for _ in range(16):
+            if isinstance(self.get(fn, v), Hdr):
+                return True
+            name = f"%{v.name}" if getattr(v, "name", "") else (
+                fn.value_of(v).name if fn.value_of(v) is not None else "")
+            for var in fn.declared.get(name, []):
+                _, tid = self.mod.debug.local_variable(var)
+                names = self.mod.debug.type_names(self.mod.debug.pointee(tid))
+                if any(n in PACKET_TYPES for n in names):
+                    return True
+            d = fn.value_of(v)
+            if d is None or d.opcode not in ("getelementptr", "load", *PASS_THROUGH):
+                return False
+            v = d.operands[0]
+        return False
+
     def _index_sink(self, fn: IRFunction, ins: Ins) -> bool:
         ops = ins.operands
         ts = [t for t in (self.taint_of(fn, o) for o in ops[1:]) if t is not None]
-        if not ts or self.is_local(fn, ops[0]):
-            return False
+        if not ts or self.is_local(fn, ops[0]) or self.in_packet(fn, ops[0]):
+            return False        # a local buffer, or an offset inside the packet itself
         t = ts[0]
         for x in ts[1:]:
             t = t | x
@@ -895,10 +934,7 @@ class FlowAnalysis:
 
 def flow_analysis(unit, ctx) -> FlowAnalysis:
     def make():
-        try:
-            from .source_state import container_names
-            names = set(container_names(unit, ctx))
-        except Exception:      # source index unavailable: IR names alone
-            names = set()
+        from .source_state import container_names
+        names = source_hint(ctx, "containers", lambda: set(container_names(unit, ctx)), set())
         return FlowAnalysis(unit, ctx, names).run()
     return ctx.memo("ir.flow", make)

@@ -517,6 +517,21 @@ class IRModule:
         return g
 
 
+def source_hint(ctx, key: str, compute, default):
+    """A fact borrowed from the source passes (container names, state-block
+    parameters), computed once; if the source index cannot be built the IR
+    passes go on without it (and do not retry the failing parse)."""
+    def make():
+        if ctx.cache.get("ir.hint:failed"):
+            return default                 # the source index already failed once
+        try:
+            return compute()
+        except Exception:      # broken/missing source index: IR evidence alone
+            ctx.cache["ir.hint:failed"] = True
+            return default
+    return ctx.memo(f"ir.hint:{key}", make)
+
+
 def own_files(unit) -> frozenset:
     """The NF's own sources and headers (absolute), preferred for evidence lines."""
     return frozenset(os.path.normpath(os.path.abspath(f)) for f in [*unit.files, *unit.headers])

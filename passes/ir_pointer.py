@@ -6,10 +6,13 @@ field a GEP on a state pointer selects (so a hash table's own node links
 around the value, like ``elt::_hashnext``, are not mistaken for the NF's).
 Their members come from the ``!DIDerivedType(tag: DW_TAG_member ...)``
 records.  A member is reported when it is a container of its own (Vector,
-HashTable, std::vector... by its type name) or a pointer that per-packet code
+HashTable, std::vector... by its type name), a pointer that per-packet code
 loads from the entry and then dereferences (loads, stores or indexes through
-it); a pointer only handed to calls is an opaque handle and not reported,
-as in the source pass.
+it, also after phis: ``e = e->chain``), or a pointer field per-packet code
+links fresh heap memory or another entry into (``s->history = new Segment``).
+A pointer only handed to calls is an opaque handle and not reported, as in
+the source pass; bucket links walked inside an inlined container method are
+the container's, not the NF's.
 """
 from __future__ import annotations
 

@@ -89,8 +89,8 @@ class HeaderTaintPass(Pass):
                     if cont not in hashed or not fixed_member(fn, d.operands[0]):
                         continue    # a search through the entry's data, not its key
                     for f in _ordered(t.fields):
-                        if f in NON_KEY or (cont, f) in seen:
-                            continue
+                        if f not in KEY_FIELDS or (cont, f) in seen:
+                            continue    # context checks (ip_id, tcp_seq) are not the key
                         seen.add((cont, f))
                         file, line = fn.location(ins, files)
                         out.append(self.fact("key_field", {"field": f, "container": cont},

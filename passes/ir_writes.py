@@ -10,9 +10,15 @@ the ``#dbg_value`` records of the inlined hook's parameter).
 A store (or memset/memcpy, atomicrmw) through state memory is an
 ``every-packet`` write when its block post-dominates the point where the
 state became available, in the CFG (networkx, from the terminators) with the
-lookup's *miss* edges removed: the insertion branch is the flow's first
-packet only, the hit branch is the common path.  Writes in a callee count at
-the call site.  Anything else is a ``per-flow`` write.
+lookup's *miss* edges and allocation-failure edges removed: the insertion
+branch is the flow's first packet only, the hit branch is the common path.
+Branches that test the entry's own contents (token counts, timestamps) do not
+make a write rare -- unless their arm stores the packet's key into the entry
+(claiming an empty slot of a hand-written table).  Writes in a callee count
+at the call site, the function holding the lookup must itself run for every
+packet (its call sites common in a root's batch loop), and a lookup that only
+runs after another one missed writes at flow setup.  Insertion calls
+(``set``, ``add_del``) write the table itself.  Anything else is ``per-flow``.
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ from flowmagec.artifacts import KEY_FIELDS
 
 from .base import Pass
 from .ir_dataflow import PASS_THROUGH, flow_analysis
-from .ir_module import IRFunction, Ins, own_files
+from .ir_module import IRFunction, Ins, own_files, source_hint
 
 EXIT = "<exit>"
 # Allocation functions (demangled names): a fresh object, not a lookup's result.
@@ -178,11 +184,8 @@ class StateMemory:
     def _seed_blocks(self, unit, ctx):
         if self.flow.pp.dispatch_missing:
             return      # hooks seen without their caller: new-flow vs per-packet is unknown
-        try:
-            from .source_state import state_blocks
-            blocks = state_blocks(unit, ctx)
-        except Exception:      # no source index: only lookup-based state
-            return
+        from .source_state import state_blocks
+        blocks = source_hint(ctx, "blocks", lambda: state_blocks(unit, ctx), [])
         debug = self.mod.debug
         for b in blocks:
             for fn in self.flow.pp.functions:
@@ -235,7 +238,7 @@ class StateMemory:
                 h = self._earliest([self.handles[x] for x in src if x in self.handles])
                 if h is not None:
                     new = (self.handles, h)
-        elif op in ("zext", "sext", "trunc"):
+        elif op in ("zext", "sext", "trunc", "and", "urem", "srem"):    # widened / masked
             h = self.handles.get(ops[0])
             if h is not None:
                 new = (self.handles, h)

@@ -82,6 +82,8 @@ class FlowFacts:
     entry_types: dict[str, set[str]] = field(default_factory=dict)
     # all header-field reads seen on per-packet paths: field -> first (file, line)
     reads: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # header fields reaching each parameter of a unit function: id(fn) -> index -> fields
+    param_fields: dict[int, dict[int, set[str]]] = field(default_factory=dict)
 
 
 def paths_in(texts: list[str]) -> list[tuple[str, int]]:
@@ -187,6 +189,9 @@ def lhs_target(lhs: list[str]) -> tuple[str, list[str]]:
     if decl and decl[0] in ("*",):
         decl = []
     return path, decl
+
+
+POOL_ELEMENT_CALLS = ("pool_elt_at_index", "pool_elt")
 
 
 class FlowAnalysis:
@@ -506,6 +511,8 @@ class FlowAnalysis:
             entries[target] = "FlowControlBlock"         # my_fcb = &fcb_stack->data[offset]
         elif self._entry_call(rhs):
             entries[target] = self._entry_call(rhs)     # ste = helper_that_finds_entry(...)
+        elif self._pool_element(rhs, aliases):
+            entries[target] = self._pool_element(rhs, aliases)   # ste = pool_elt_at_index (st, i)
         elif tab and "[" in rhs and fields and not _has_real_call(rhs) \
                 and not (value_copy and not is_pointer):
             entries[target] = tab                        # State* e = &fcbs[index_from_packet]
@@ -558,6 +565,17 @@ class FlowAnalysis:
                 if id(g) in self.returns_alias:
                     return self.returns_alias[id(g)]
         return None
+
+    def _pool_element(self, rhs: list[str], aliases) -> str | None:
+        """``pool_elt_at_index (st, i)`` with ``st`` a per-flow container's pool
+        (``st = db->st._unk_proto_st``): the element is one flow's entry."""
+        calls = calls_in(rhs)
+        if not calls or calls[0].name not in POOL_ELEMENT_CALLS or len(calls[0].args) < 2:
+            return None
+        if any(t in THREAD_ID_WORDS for t in calls[0].args[1]):
+            return None                      # a per-thread slot, not a flow's entry
+        ps = paths_in(list(calls[0].args[0]))
+        return self.container_of(ps[0][0], aliases) if len(ps) == 1 else None
 
     def _entry_call(self, texts: list[str]) -> str | None:
         """Container whose entry a unit helper called here returns."""
@@ -766,5 +784,6 @@ def flow_facts(unit, ctx, containers: set[str], scalars: frozenset[str] = frozen
             if now == before:
                 break
             before = now
+        fa.facts.param_fields = {k: dict(v) for k, v in fa.param_taint.items()}
         return fa.facts
     return ctx.memo("source.flow", make)

@@ -15,7 +15,7 @@ import re
 from . import header_fields as hf
 from .base import Pass
 from .source_state import state_blocks, unit_flow
-from .source_tu import source_index
+from .source_tu import source_index, stmts_of
 
 # Offsets from the IP header in a FLOW_ELEMENT_DEFINE_SESSION_CONTEXT string.
 SESSION_OFFSETS = {9: "protocol", 12: "src_ip", 16: "dst_ip", 20: "src_port", 22: "dst_port"}
@@ -45,6 +45,57 @@ def framework_flow_table(unit, ctx):
     return None
 
 
+def slot_match_keys(unit, ctx):
+    """(container, field, fn, line, param) for each packet field reaching a
+    parameter that a table routine compares with a slot of its table:
+    ``bucket->vip[i] == vip`` in ``lb_hash_get (lb_hash_t *ht, u32 hash, u32 vip, ...)``
+    makes ``vip`` (chosen by protocol and port) part of the sticky key, as the
+    bucket index makes ``hash`` part of it."""
+    from .source_writes import table_params
+    flow = unit_flow(unit, ctx)
+    out = []
+    for fn in source_index(unit, ctx).functions:
+        tables = table_params(unit, ctx, fn)
+        entries = flow.entries.get(id(fn), {})
+        if not tables or not entries:
+            continue
+        index_of = {p.name: i for i, p in enumerate(fn.params)}
+        taint = flow.param_fields.get(id(fn), {})
+        for st in stmts_of(fn, ctx):
+            t = st.texts
+            for k, tok in enumerate(t):
+                if tok != "==":
+                    continue
+                for side, other in ((_operand(t, k, -1), _operand(t, k, 1)),
+                                    (_operand(t, k, 1), _operand(t, k, -1))):
+                    if len(other) == 1 and other[0] in index_of and side and \
+                            side[0] in entries and entries[side[0]] in tables.values():
+                        for f in _order(x for x in taint.get(index_of[other[0]], ())
+                                        if not x.startswith("_")):
+                            out.append((entries[side[0]], f, fn, st.line, other[0]))
+    return out
+
+
+def _operand(texts, k: int, step: int) -> list[str]:
+    """Tokens of one operand of the binary operator at ``k`` (up to a boolean
+    operator, an unmatched bracket or the statement's end)."""
+    out, depth, j = [], 0, k + step
+    opening, closing = ("(", "["), (")", "]")
+    while 0 <= j < len(texts):
+        t = texts[j]
+        if t in ("&&", "||", ";", ",", "?", ":", "=") and depth == 0:
+            break
+        if (t in closing and step > 0) or (t in opening and step < 0):
+            if depth == 0:
+                break
+            depth -= 1
+        elif t in opening or t in closing:
+            depth += 1
+        out.append(t)
+        j += step
+    return out if step > 0 else out[::-1]
+
+
 class FlowKeyPass(Pass):
     name = "FlowKeyPass"
     level = "source"
@@ -61,6 +112,12 @@ class FlowKeyPass(Pass):
                                        lk.fn.file, lk.line,
                                        f"{lk.container} keyed via {lk.how} on {f}",
                                        confidence=0.85))
+        for cont, f, fn, line, param in slot_match_keys(unit, ctx):
+            if (cont, f) not in seen:
+                seen.add((cont, f))
+                facts.append(self.fact("key_field", {"field": f, "container": cont}, fn.file, line,
+                                       f"{cont}: {fn.name} matches a slot against '{param}', "
+                                       f"which carries {f}", confidence=0.75))
         blocks = state_blocks(unit, ctx)
         if blocks and not flow.lookups:
             found = framework_flow_table(unit, ctx)

@@ -108,6 +108,31 @@ def result_output(w: "Write", unit, ctx) -> bool:
     return any(w.fn.params[i].name == asg[0][1] for i in outs if i < len(w.fn.params))
 
 
+def helper_results(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
+    """Entry variables assigned from a unit helper's return (``ste =
+    nat64_db_st_entry_find (...)``): the helper searched the table, so
+    ``if (ste)`` tests hit / miss rather than the entry's state."""
+    index = source_index(unit, ctx)
+    entries = unit_flow(unit, ctx).entries.get(id(fn), {})
+    out: dict[str, str] = {}
+    for st in stmts_of(fn, ctx):
+        asg = split_assignment(st.texts)
+        if not asg:
+            continue
+        target = [p for p, _ in paths_in(asg[0])]
+        calls = calls_in(asg[1])
+        if len(target) == 1 and target[0] in entries and calls and calls[0].start == 0 \
+                and any(g is not fn for g in index.functions_named(calls[0].name)):
+            out[target[0]] = entries[target[0]]
+    return out
+
+
+def found_vars(unit, ctx, fn: FunctionInfo) -> dict[str, None]:
+    """Lookup results that are not plain search calls: out-parameters of a table
+    routine and entries returned by a helper."""
+    return dict.fromkeys({**helper_results(unit, ctx, fn), **lookup_outputs(unit, ctx, fn)})
+
+
 def table_maintenance(w: "Write", unit, ctx) -> bool:
     """An expiry refresh inside the table's own routine: ``bucket->timeout[i] =
     time_now + ht->timeout`` in ``lb_hash_get (lb_hash_t *ht, ...)``.  The value
@@ -215,7 +240,7 @@ def always_run(unit, ctx) -> set[int]:
         reach = reachable(unit, ctx)
         graph = CallGraph(source_index(unit, ctx), ctx,
                           lambda fn: frozenset(entry_vars(unit, ctx, fn)),
-                          lambda fn: dict.fromkeys(lookup_outputs(unit, ctx, fn)))
+                          lambda fn: found_vars(unit, ctx, fn))
         return graph.closure(reach.roots, True)
     return ctx.memo("source.always", make)
 
@@ -232,8 +257,7 @@ def find_writes(unit, ctx, containers: set[str]) -> list[Write]:
         aliases = unit_flow(unit, ctx).aliases.get(id(fn), {})
         refs = frozenset(unit_flow(unit, ctx).refs.get(id(fn), ()))
         sts = stmts_of(fn, ctx)
-        found = {**{e: None for e in entries}, **lookup_vars(sts),
-                 **dict.fromkeys(lookup_outputs(unit, ctx, fn))}
+        found = {**{e: None for e in entries}, **lookup_vars(sts), **found_vars(unit, ctx, fn)}
         for st in sts:
             for cont, how in writes_in(st, entries, containers, handles, aliases, local_fns,
                                        refs):

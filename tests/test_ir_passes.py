@@ -175,3 +175,41 @@ def test_registered_and_run_by_the_analysis_driver(cache):
     assert facts.stages["ir"] == "ok"
     sources = {f.evidence.source for f in facts.facts}
     assert {"ir.HeaderTaintPass", "ir.WriteDominancePass", "ir.ComplexityPass"} <= sources
+
+
+def test_key_slots_filled_in_either_order_are_symmetric(cache):
+    u = unit_for("canonical.c", "canonical_packet", cache)
+    facts = run(HeaderTaintPass, u)
+    assert {v["field"] for v in values(facts, "key_field")} >= {"src_ip", "dst_ip"}
+    assert values(facts, "symmetric")
+    writes = {w["container"]: w["path"] for w in values(run(WriteDominancePass, u), "state_write")}
+    assert writes["seen"] == "every-packet"      # the counter of the found/added position
+
+
+def test_virtual_hook_on_this_is_followed(cache):
+    u = unit_for("virtual.cc", "Manager::push", cache)
+    u.attrs["cxx_class"] = "SourceCount"
+    facts = run(HeaderTaintPass, u)
+    assert {(v["container"], v["field"]) for v in values(facts, "key_field")} == \
+        {("_counts", "src_ip")}
+    assert [w["path"] for w in values(run(WriteDominancePass, u), "state_write")] == \
+        ["every-packet"]
+
+
+def test_key_field_from_buffer_metadata(cache):
+    u = unit_for("metadata.c", "metadata_packet", cache)
+    fields = {v["field"] for v in values(run(HeaderTaintPass, u), "key_field")}
+    assert fields == {"src_ip", "src_port"}
+
+
+def test_source_hint_falls_back_once_when_the_source_index_fails():
+    from flowmagec.passes.ir_module import source_hint
+    ctx = AnalysisContext(NFUnit(name="x", framework="plain"))
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise RuntimeError("libclang could not parse")
+    assert source_hint(ctx, "containers", broken, set()) == set()
+    assert source_hint(ctx, "blocks", broken, []) == []      # not retried
+    assert calls == [1]

@@ -7,6 +7,7 @@ from flowmagec.artifacts import (KEY_FIELDS, Chain, Connection, Element, Feature
                                  NICProfile, Plan, Span)
 from flowmagec.errors import AnalysisError
 from flowmagec.solver import (BASELINE_DEFAULT, BASELINE_RANK, chain_models, costed, solve)
+from flowmagec.solver import traffic
 from flowmagec.solver.cost import MODE_NOTHING, MODE_SHARED, MODE_STATELESS, predict
 from flowmagec.solver.explain import explain
 
@@ -198,9 +199,7 @@ def test_objective_matches_cost_model():
     chain, feats = figure7()
     for stages in (1, 2):
         plan = solve(chain, feats, GENERIC, cores=16, stages=stages)
-        from flowmagec.solver.formulation import Problem  # noqa: F401 (documented API)
         nfs = chain_models(chain, feats, 16)
-        from flowmagec.solver import traffic
         imb = [traffic.DEFAULT_PROFILE.imbalance(s.fields, 16) for s in plan.stages]
         if len(imb) < stages:
             imb.append(1.0)
@@ -216,8 +215,11 @@ def test_alternatives_are_ranked_and_distinct():
     rel = [a.relative_throughput for a in plan.alternatives]
     assert rel == sorted(rel, reverse=True) and all(0 < r <= 1.0 + 1e-9 for r in rel)
     seen = [tuple(a.fields) for a in plan.alternatives] + [tuple(plan.fields)]
-    # Field sets that privatise the same NFs are pruned to the best-spreading one.
-    assert len(seen) == len(set(seen)) >= 4
+    # Field sets that privatise the same NFs are pruned to the best-spreading one:
+    # {src_ip}, {dst_ip} and "only the counter private" are the three designs.
+    assert len(seen) == len(set(seen)) == 3
+    patterns = {tuple(sorted(a.modes.items())) for a in plan.alternatives}
+    assert len(patterns) == len(plan.alternatives) == 2
 
 
 def test_plan_fields_roundtrip_and_explain():
@@ -241,3 +243,13 @@ def test_skewed_traffic_moves_dispatch_off_a_single_source():
     chain, feats = figure7()
     plan = solve(chain, feats, GENERIC, cores=16, traffic={"src_ip": 1, "dst_ip": 50000})
     assert plan.fields != ["src_ip"]
+
+
+def test_empty_chain_and_bad_arguments():
+    plan = solve(Chain(framework="fastclick", path="x"), FeatureSet(), GENERIC, cores=4, stages=2)
+    assert plan.placements == [] and plan.cost == 0.0
+    from flowmagec.errors import InputError
+    with pytest.raises(InputError):
+        solve(*figure7(), GENERIC, cores=4, stages=3)
+    with pytest.raises(InputError, match="cannot read"):
+        solve(*figure7(), GENERIC, cores=4, traffic="/nonexistent/trace.pcap")

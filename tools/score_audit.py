@@ -48,7 +48,9 @@ def renamed_copy(src: Path, dst_root: Path, name: str, new: str) -> Path:
         text = f.read_text(errors="replace")
         if word_re is not None:
             text = word_re.sub(lambda m: words[m.group(1)], text)
-        text = class_word.sub(new, text)
+        # include lines keep their tree paths (<lb/lb.h>); only their file names change below
+        text = "".join(ln if re.match(r"\s*#\s*include", ln) else class_word.sub(new, ln)
+                       for ln in text.splitlines(keepends=True))
         # only the file name part: a directory part (<lb/lb.h>) is a path into the
         # framework tree, which keeps its names
         text = re.sub(r'(#\s*include\s*[<"](?:[^>"]*/)?)([^>"/]*[>"])',

@@ -293,8 +293,7 @@ class PlanBuilder:
 
     def _predict(self, sol: Solution) -> Prediction:
         """The cost model's own figure for a solution (Z3 saw 1e-6-rounded constants)."""
-        return predict(costed(self.p.nfs), sol.modes, sol.stage_of,
-                       sol.imbalance[: max(1, sol.stages_used)] + [1.0] * (sol.stages_used == 0),
+        return predict(costed(self.p.nfs), sol.modes, sol.stage_of, sol.imbalance,
                        self.p.cores, self.p.constants)
 
     def _alternative(self, o: Solution, best_cost: float) -> Alternative:
@@ -365,7 +364,8 @@ class PlanBuilder:
         lines.append(f"predicted {pred.mpps(p.constants):.1f} Mpps-equivalent on {p.cores} cores "
                      f"({pred.bound}-bound: {pred.time:.1f} cycles/packet)")
         for name, cost in plan.baselines.items():
-            lines.append(f"{cost / pred.time:.2f}x the throughput of {name}")
+            if pred.time > 0:
+                lines.append(f"{cost / pred.time:.2f}x the throughput of {name}")
         worst = max(s.imbalance[: s.stages_used])
         if worst > 1.05:
             lines.append(f"busiest core carries {worst:.2f}x the mean load "

@@ -1,31 +1,29 @@
-"""Z3 formulation of the deployment problem.
+"""Z3 formulation of the deployment problem (docs/cost-model.md has the full story).
 
-Decision variables (all Booleans; costs are linear terms over them):
+Decision variables (Booleans; costs are constants they select):
   sel[s][c]   stage s dispatches on candidate field set c (exactly one per stage)
-  nothing[i]  NF i runs shared-nothing (else shared); stateless elements have none
-  second[i]   stateful NF i runs in the second stage (monotone along the chain)
+  split[k]    stateful NFs k.. run in the second stage (exactly one; k == m: one stage)
+  nothing[i]  stateful NF i runs shared-nothing (else shared)
   sym[s]      stage s uses a symmetric hash
 
-Hard constraints:
-  nothing[i]                 -> r_{stage(i)} is a subset of key_i
-  per-core / unsafe NF i     -> nothing[i]                       (tracked: unsat cores)
-  symmetric NF i, bidir      -> (nothing[i] -> sym[stage(i)])    (tracked)
-  sym[s]                     -> sel[s] is a candidate that can hash symmetrically
+Constraints:
+  nothing[i] <-> its stage's fields are a subset of key_i (symmetric-capable when
+                 NF i is symmetric and traffic bidirectional)
+  per-core / unsafe NF i -> nothing[i]            (tracked: unsat cores explain conflicts)
+  sel[s][c] & split[k]   -> work_s = W_s[c][k] & serial_s = S_s[c][k]   (cost.py numbers)
+  time >= (work_0 + work_1) / N,  time >= serial_0 + serial_1
 Stage 0 candidates are the field sets the NIC can hash; stage 1 (software
 re-dispatch) may use any non-empty subset of the 5-tuple.
 
-Objective (lexicographic, the cost formula of cost.py):
-  1. T >= sum_s sum_c [sel[s][c]] * imbalance_c * work_s / N,  T >= serial;  minimise T
-  2. minimise the total work (ties in T when the serialisation bound dominates)
-  3. minimise the number of elements in the second stage (later split)
-  4. minimise the canonical rank of stage 0's fields, then stage 1's: a documented
-     deterministic tie-break that prefers source-side fields (KEY_FIELDS order).
+Objective (lexicographic): time, then total work, then a deterministic tie-break
+(later split, then stage 0's then stage 1's fields in canonical KEY_FIELDS order,
+so source-side fields win ties).
 """
 from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
@@ -123,18 +121,23 @@ class Solution:
         return tuple(self.fields[: self.stages_used])
 
 
+def private_under(n: NFModel, cand: Candidate, bidirectional: bool) -> bool:
+    """NF n keeps private state when its stage dispatches on ``cand``."""
+    return (bool(n.key) and set(cand.fields) <= n.key
+            and (cand.symmetric_ok or not (n.symmetric and bidirectional)))
+
+
 def dominant(cands: list[Candidate], problem: Problem,
              nfs: Optional[list[NFModel]] = None) -> list[Candidate]:
     """Drop candidates another one beats on every count (an exact reduction).
 
-    Two field sets that make exactly the same NFs private cost the same except
-    for load imbalance (and symmetry, which is part of the pattern), so only the
-    best-spreading one (ties: lower rank) of each pattern can be optimal."""
+    Two field sets that make exactly the same NFs private (symmetry included)
+    cost the same except for load imbalance, so only the best-spreading one
+    (ties: lower rank) of each pattern can be optimal."""
     best: dict[tuple, Candidate] = {}
     for c in cands:
-        pattern = (tuple(bool(n.key) and set(c.fields) <= n.key
-                         for n in (problem.stateful if nfs is None else nfs)),
-                   c.symmetric_ok)
+        pattern = tuple(private_under(n, c, problem.bidirectional)
+                        for n in (problem.stateful if nfs is None else nfs))
         cur = best.get(pattern)
         if cur is None or (c.imbalance, c.rank) < (cur.imbalance, cur.rank):
             best[pattern] = c
@@ -206,9 +209,7 @@ class Formulation:
         return z3.Or([v for k, v in self.split.items() if k < self.m] or [z3.BoolVal(False)])
 
     def private_under(self, n: NFModel, cand: Candidate) -> bool:
-        """NF n keeps private state when its stage dispatches on ``cand``."""
-        return (bool(n.key) and set(cand.fields) <= n.key
-                and (cand.symmetric_ok or not (n.symmetric and self.p.bidirectional)))
+        return private_under(n, cand, self.p.bidirectional)
 
     # ---- constraints -----------------------------------------------------
     def _build_structure(self):

@@ -1,0 +1,2 @@
+/* fake framework marker header (tests of tree completion) */
+typedef unsigned int u32;
