@@ -40,14 +40,16 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from . import header_fields as hf
-from .ir_module import GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet, source_hint
+from .ir_module import (GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet, source_hint,
+                        unmangle_global)
 from .source_dataflow import COPY_CALLS, KEYED_METHODS, TABLE_CALLS
 from .source_state import PACKET_TYPES
 
 # Standard byte offsets -> field, per layer, for when no debug layout is known.
 STANDARD_OFFSETS: dict[str, dict[int, tuple[str, int]]] = {
+    # 20/22: the transport ports right after an option-less IPv4 header
     "ip4": {12: ("src_ip", 4), 16: ("dst_ip", 4), 9: ("protocol", 1), 4: ("ip_id", 2),
-            1: ("tos", 1)},
+            1: ("tos", 1), 20: ("src_port", 2), 22: ("dst_port", 2)},
     "l4": {0: ("src_port", 2), 2: ("dst_port", 2)},
     "ether": {0: ("dst_mac", 6), 6: ("src_mac", 6), 12: ("ethertype", 2)},
     "frame": {0: ("dst_mac", 6), 6: ("src_mac", 6), 26: ("src_ip", 4), 30: ("dst_ip", 4),
@@ -57,6 +59,8 @@ STANDARD_OFFSETS: dict[str, dict[int, tuple[str, int]]] = {
 for _l4 in ("tcp", "udp"):
     STANDARD_OFFSETS[_l4] = STANDARD_OFFSETS["l4"]
 STANDARD_OFFSETS["ip"] = STANDARD_OFFSETS["ip4"]
+# Where a raw byte buffer may start, best first on a tie (a frame also holds the MACs).
+RAW_LAYERS = ("frame", "ip4", "l4", "ether")
 
 # Accessors whose result is the start of the packet data (layer from the declared type).
 DATA_ACCESSORS = {"data", "buffer", "vlib_buffer_get_current", "rte_pktmbuf_mtod",
@@ -74,6 +78,9 @@ MINMAX = ("llvm.umin", "llvm.umax", "llvm.smin", "llvm.smax")
 # bswap, rotates -- carry the taint of their inputs to their result).
 NON_VALUE_INTRINSICS = ("llvm.lifetime", "llvm.dbg", "llvm.memset", "llvm.assume",
                         "llvm.prefetch", "llvm.expect", "llvm.objectsize")
+# Library calls whose result is a byte count or status, not a value computed from
+# their arguments (``sprintf(buf, "%02x", *data)`` returns 2 whatever the byte).
+COUNT_RESULT_CALLS = ("strlen", "strnlen", "fwrite", "fputs", "puts", "write")
 PASS_THROUGH = {"bitcast", "addrspacecast", "freeze"}
 # Container methods: the source passes' keyed methods plus FastClick HashMap's findp.
 TABLE_METHODS = KEYED_METHODS | {"findp", "find_force", "lookup"}
@@ -139,9 +146,19 @@ class HeaderLayouts:
             return out
         table = STANDARD_OFFSETS.get(hdr.layer or "", {})
         for off, (name, width) in table.items():
-            if off < hdr.offset + size and hdr.offset < off + width:
+            if self._reads_field(hdr.offset, size, off, width):
                 out.add(name)
         return out
+
+    @staticmethod
+    def _reads_field(start: int, size: int, off: int, width: int) -> bool:
+        """Without a struct layout, an access names a standard field when it covers
+        the whole field, or a 2-byte-or-wider part of it (a masked address); a
+        single byte inside a wider field (``data()[1]`` of a non-Ethernet
+        payload) is more likely some other protocol's header than a MAC."""
+        if not (off < start + size and start < off + width):
+            return False
+        return (start <= off and off + width <= start + size) or size >= 2
 
 
     def _member_names(self, comp, offset: int, size: int, base: int, depth: int = 0) -> list[str]:
@@ -167,6 +184,50 @@ def layer_of_record_names(names: list[str]) -> tuple[Optional[str], Optional[str
         if n in hf.HEADER_STRUCTS and n != "ip":
             return hf.HEADER_STRUCTS[n], n
     return None, None
+
+
+def returns_count(simple: str) -> bool:
+    """The printf family and friends: their result says how much, not what."""
+    return simple.endswith("printf") or simple in COUNT_RESULT_CALLS
+
+
+def raw_accesses(fn: IRFunction, start) -> list[tuple[int, int]]:
+    """(byte offset, width) of the loads at constant offsets from pointer ``start``
+    (through byte GEPs and casts): how code reads a buffer it has no struct for."""
+    out, todo, seen = [], [(start, 0)], set()
+    while todo:
+        v, off = todo.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        for ins in fn.ins:
+            ops = ins.operands
+            if not ops or ops[0] != v:
+                continue
+            if ins.opcode in PASS_THROUGH:
+                todo.append((ins.ref, off))
+            elif ins.opcode == "getelementptr" and len(ops) == 2 and ops[1].is_constant:
+                m = GEP_TYPE_RE.search(ins.text)
+                width = {"i8": 1, "i16": 2, "i32": 4, "i64": 8}.get(m.group(1) if m else "")
+                if width:
+                    todo.append((ins.ref, off + width * ops[1].get_constant_value()))
+            elif ins.opcode == "load":
+                m = re.search(r"= load (?:volatile )?i(\d+)", ins.text)
+                if m:
+                    out.append((off, int(m.group(1)) // 8))
+    return out
+
+
+def raw_layer(accesses: list[tuple[int, int]]) -> Optional[str]:
+    """The header a raw buffer starts with: the layer whose standard fields the
+    accesses hit exactly (offset and width), e.g. loads of 4 bytes at 12 and 2 at
+    22 fit an IPv4 header (source address, destination port), not a frame."""
+    def fit(layer: str) -> int:
+        table = STANDARD_OFFSETS[layer]
+        return sum(1 for off, width in set(accesses) if table.get(off, (None, 0))[1] == width)
+    scores = {layer: fit(layer) for layer in RAW_LAYERS}
+    best = max(RAW_LAYERS, key=lambda l: scores[l])     # first on a tie
+    return best if scores[best] > 0 else None
 
 
 class FlowAnalysis:
@@ -384,6 +445,7 @@ class FlowAnalysis:
                         return name
         parts = [p for p in self.path(fn, v) if p and p not in ("this", "[]")]
         parts = [re.sub(r"\.(i|\d+)(\.i\d*)*$", "", p) for p in parts]
+        parts = [unmangle_global(p) for p in parts]
         for p in reversed(parts):      # innermost member the source passes also name
             if p in self.known_containers:
                 return p
@@ -407,6 +469,12 @@ class FlowAnalysis:
 
     def is_local(self, fn: IRFunction, v) -> bool:
         ins = fn.value_of(self.root(fn, v))
+        return ins is not None and ins.opcode == "alloca"
+
+    def in_local_object(self, fn: IRFunction, v) -> bool:
+        """``v`` points into a buffer held by a local object (a ``StringAccum``'s
+        characters, a local vector): scratch memory of this packet, not a table."""
+        ins = fn.value_of(self.base_object(fn, v))
         return ins is not None and ins.opcode == "alloca"
 
     # ------------------------------------------------------------ sources
@@ -709,7 +777,7 @@ class FlowAnalysis:
             if ret is not None:
                 changed |= self.set(ins.ref, ret)
         elif not bare.startswith(NON_VALUE_INTRINSICS) and str(ins.ref.type) != "ptr" \
-                and src is None:
+                and src is None and not returns_count(simple):
             ts = [t for t in (self.taint_of(fn, a) or self.pointee_taint(fn, a) for a in args)
                   if t is not None]
             if ts and not self._is_table_call(simple, bare, name):   # hash(key) keeps the key
@@ -816,7 +884,8 @@ class FlowAnalysis:
     def _index_sink(self, fn: IRFunction, ins: Ins) -> bool:
         ops = ins.operands
         ts = [t for t in (self.taint_of(fn, o) for o in ops[1:]) if t is not None]
-        if not ts or self.is_local(fn, ops[0]) or self.in_packet(fn, ops[0]):
+        if not ts or self.is_local(fn, ops[0]) or self.in_local_object(fn, ops[0]) \
+                or self.in_packet(fn, ops[0]):
             return False        # a local buffer, or an offset inside the packet itself
         t = ts[0]
         for x in ts[1:]:
@@ -910,11 +979,24 @@ class FlowAnalysis:
         return None
 
     # ------------------------------------------------------------ driver
+    def raw_packet_param(self, fn: IRFunction, arg) -> Optional[Hdr]:
+        """A per-packet entry's byte-buffer parameter (``const uint8_t *l3``) read at
+        fixed offsets: a packet header, of the layer those offsets fit."""
+        if fn not in self.pp.roots or not arg.name:
+            return None
+        var = next(iter(fn.declared.get(f"%{arg.name}", [])), None)
+        _, tid = self.mod.debug.local_variable(var)
+        if not self.mod.debug.is_byte_pointer(tid):
+            return None
+        layer = raw_layer(raw_accesses(fn, arg))
+        return Hdr(layer, 0) if layer else None
+
     def run(self) -> "FlowAnalysis":
         fns = self.pp.functions
         for fn in fns:      # parameters declared as header pointers (``const struct iphdr *ip = l3``)
             for i, a in enumerate(fn.args):
                 hdr = self.declared_header(fn, f"%{a.name}") if a.name else None
+                hdr = hdr or self.raw_packet_param(fn, a)
                 if hdr is not None:
                     self.params[(fn.name, i)] = hdr
         for _ in range(self.MAX_ROUNDS):

@@ -161,6 +161,37 @@ class DebugInfo:
             return _ref(self.get(tid, "baseType"))
         return None
 
+    def spell(self, tid: Optional[int], depth: int = 0) -> str:
+        """A C-like spelling of a debug type: ``cell[]``, ``rte_hash *``, ``uint32_t``."""
+        if tid is None:
+            return "void"
+        if depth > 16 or tid not in self.nodes:
+            return "?"
+        kind, tag = self.kind(tid), self.get(tid, "tag")
+        base = _ref(self.get(tid, "baseType"))
+        if kind == "DICompositeType" and tag == "DW_TAG_array_type":
+            return self.spell(base, depth + 1) + "[]"
+        if kind == "DIDerivedType" and tag in ("DW_TAG_pointer_type", "DW_TAG_reference_type"):
+            return self.spell(base, depth + 1) + " *"
+        if kind == "DIDerivedType" and tag != "DW_TAG_typedef":
+            return self.spell(base, depth + 1)          # const, volatile, member
+        return self.name(tid) or "<anonymous>"
+
+    def member_type(self, name: str) -> Optional[int]:
+        """The declared type of the first record member called ``name``."""
+        for members in self._members.values():
+            for m in members:
+                if m.name == name:
+                    return m.type_id
+        return None
+
+    def is_byte_pointer(self, tid: Optional[int]) -> bool:
+        """A pointer to bytes (``uint8_t *``, ``const unsigned char *``, ``char *``):
+        how plain C passes a raw packet buffer."""
+        target = self.strip_qualifiers(self.pointee(tid))
+        return self.kind(target) == "DIBasicType" and self.get(target, "size") == "8" \
+            and "char" in (self.get(target, "encoding") or "")
+
     def is_pointer(self, tid: Optional[int]) -> bool:
         tid = self.strip_qualifiers(tid)
         return self.kind(tid) == "DIDerivedType" and self.get(tid, "tag") == "DW_TAG_pointer_type"
@@ -414,6 +445,19 @@ def qualified_name(demangled: str) -> str:
 
 # ---------------------------------------------------------------- module
 
+# Prefixes framework macros paste onto a variable's name (DPDK's
+# ``RTE_DEFINE_PER_LCORE(T, name)`` defines ``per_lcore_name``).
+MACRO_NAME_PREFIXES = ("per_lcore_",)
+
+
+def unmangle_global(name: str) -> str:
+    """The name as the source spells it: ``per_lcore_lm_index`` -> ``lm_index``."""
+    for prefix in MACRO_NAME_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix):]
+    return name
+
+
 def demangle_all(names: list[str]) -> dict[str, str]:
     """Mangled -> demangled, with one ``c++filt`` run (identity when it is missing)."""
     mangled = [n for n in names if n.startswith("_Z")]
@@ -499,6 +543,13 @@ class IRModule:
             if kind == "DIGlobalVariable":
                 out[self.debug.name(nid)] = _ref(f.get("type"))
         return out
+
+    def declared_type(self, name: str) -> Optional[int]:
+        """Debug type of a global variable or, failing that, of a record member."""
+        for spelled in (name, *(prefix + name for prefix in MACRO_NAME_PREFIXES)):
+            if spelled in self._globals:
+                return self._globals[spelled]
+        return self.debug.member_type(name)
 
     def global_record(self, name: str) -> Optional[int]:
         """The record type (DICompositeType id) of a global variable, if it is one."""

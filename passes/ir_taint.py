@@ -3,7 +3,11 @@
 Reads the lookups of the IR data flow (``ir_dataflow``): every header field
 whose value reaches the key of a table call, a container method or an array
 index becomes a ``key_field`` fact; a key mixing a field with its
-other-direction twin through min/max/xor/sum becomes ``symmetric``.
+other-direction twin through min/max/xor/sum becomes ``symmetric``.  A
+container that is both keyed by header data and written on the per-packet
+path is per-flow state: a ``state`` fact (per_flow true), so that the IR
+alone can find state the source passes miss (keys read through raw byte
+offsets).  Tables only read per packet are configuration and get nothing.
 """
 from __future__ import annotations
 
@@ -12,12 +16,24 @@ import re
 from flowmagec.artifacts import KEY_FIELDS
 
 from .base import Pass
-from .ir_dataflow import flow_analysis
+from .ir_dataflow import Hdr, flow_analysis
 from .ir_module import own_files
 from .ir_writes import state_memory
 
 # Taint on fields that never identify a flow on their own (header checks, rewrites).
 NON_KEY = {"ethertype", "tos"}
+# Container kind by the library call that looks it up (first matching prefix).
+CALL_KINDS = (("rte_hash", "rte_hash"), ("clib_bihash", "bihash"), ("pool_", "pool"),
+              ("vec_", "array"), ("hash_", "hashtable"))
+STATE_CONFIDENCE = 0.75
+
+
+def container_kind(how: str) -> str:
+    """``index`` -> array; ``call rte_hash_lookup`` -> rte_hash; a method -> hashtable."""
+    if how == "index":
+        return "array"
+    callee = how.split(" ", 1)[-1]
+    return next((kind for prefix, kind in CALL_KINDS if callee.startswith(prefix)), "hashtable")
 
 
 def _ordered(fields) -> list[str]:
@@ -45,6 +61,9 @@ class HeaderTaintPass(Pass):
             # the table itself, and the pool/array its result indexes (VPP bihash -> pool)
             named = [lk.container] + sorted(p for p, t in mem.derived.items() if t == lk.container)
             for cont in named:
+                if cont in written and ("state", cont) not in seen:
+                    seen.add(("state", cont))
+                    facts.append(self._state(flow, cont, lk, cont != lk.container, file, line))
                 for f in fields:
                     if (cont, f) in seen:
                         continue
@@ -62,9 +81,24 @@ class HeaderTaintPass(Pass):
         facts += self._compared_keys(unit, flow, mem, seen)
         return facts
 
+    def _state(self, flow, cont: str, lk, derived: bool, file: str, line: int):
+        """The per-flow container ``cont``: keyed by header data and written per packet."""
+        kind = "array" if derived else container_kind(lk.how)
+        tid = flow.mod.declared_type(cont) if cont else None
+        spelled = flow.mod.debug.spell(tid) if tid is not None else "?"
+        how = f"indexed by the result of {lk.container}'s lookup" if derived else \
+            f"{lk.how} keyed by {', '.join(_ordered(lk.fields))}"
+        return self.fact("state", {"container": cont, "type": spelled, "kind": kind,
+                                   "per_flow": True, "per_core": None, "protection": None,
+                                   "value_type": None}, file, line,
+                         f"{cont or '?'}: {spelled} {how} in {lk.fn.qualname}, written per packet",
+                         confidence=STATE_CONFIDENCE)
+
     def _compared_keys(self, unit, flow, mem, seen) -> list:
         """``entry->key.sport == packet sport``: fields a lookup compares against the
-        stored entry are key fields too (they may be masked out of the hash)."""
+        stored entry are key fields too (they may be masked out of the hash).  The
+        entry may hold a whole packet (a fragment queue: ``q->ip_header()->ip_src``
+        compared with the new fragment's)."""
         out = []
         files = own_files(unit)
         hashed = {lk.container for lk in flow.lookups.values() if lk.fields and lk.how != "index"}
@@ -83,9 +117,10 @@ class HeaderTaintPass(Pass):
                 for stored, pkt in ((a, b), (b, a)):
                     d = fn.value_of(stored)
                     t = flow.taint_of(fn, pkt)
-                    if d is None or d.opcode != "load" or d.operands[0] not in mem.state or not t:
+                    base = self._stored_key(fn, flow, mem, d)
+                    if base is None or not t or self._from_state(fn, mem, pkt):
                         continue
-                    cont = mem.state[d.operands[0]].container
+                    cont = mem.state[base].container
                     if cont not in hashed or not fixed_member(fn, d.operands[0]):
                         continue    # a search through the entry's data, not its key
                     for f in _ordered(t.fields):
@@ -98,3 +133,28 @@ class HeaderTaintPass(Pass):
                                              f"with the packet's {f} in {fn.qualname}",
                                              confidence=0.75))
         return out
+
+    @staticmethod
+    def _stored_key(fn, flow, mem, load):
+        """The state pointer a loaded value is the stored key of: a field of the entry
+        itself, or a header field of a packet the entry holds; else None."""
+        if load is None or load.opcode != "load":
+            return None
+        addr = load.operands[0]
+        if addr in mem.state:
+            return addr
+        if isinstance(flow.get(fn, addr), Hdr):
+            return mem.state_base(fn, addr)
+        return None
+
+    @staticmethod
+    def _from_state(fn, mem, v) -> bool:
+        """``v`` was read from state memory (both sides of the comparison stored)."""
+        d = fn.value_of(v)
+        for _ in range(4):
+            if d is None or d.opcode not in ("zext", "sext", "trunc", "and", "load"):
+                return False
+            if d.opcode == "load":
+                return mem.reaches_state(fn, d.operands[0])
+            d = fn.value_of(d.operands[0])
+        return False

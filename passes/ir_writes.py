@@ -499,14 +499,19 @@ class StateMemory:
 
     def reaches_state(self, fn: IRFunction, addr) -> bool:
         """``addr`` is state memory or is found through it (``e->ports[i]``)."""
+        return self.state_base(fn, addr) is not None
+
+    def state_base(self, fn: IRFunction, addr):
+        """The state pointer ``addr`` is state memory through (itself, ``e->ports[i]``,
+        a stored packet's header ``q->ip_header()->ip_src``), or None."""
         for _ in range(8):
             if addr in self.state:
-                return True
+                return addr
             d = fn.value_of(addr)
             if d is None or d.opcode not in ("getelementptr", "load", "bitcast"):
-                return False
+                return None
             addr = d.operands[0]
-        return False
+        return None
 
     def _tests_state(self, fn: IRFunction, block: str) -> bool:
         """The branch ending ``block`` compares a value read from per-flow state."""

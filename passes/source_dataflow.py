@@ -214,6 +214,7 @@ class FlowAnalysis:
         self.lookup_fns: dict[str, str] = {}        # method name -> member container it searches
         self.shared_fields: dict[str, set[str]] = {}  # struct field -> header fields stored in it
         self.param_alias: dict[int, dict[int, str]] = {}   # helper param -> container passed in
+        self.param_thread_local: dict[int, set[int]] = {}  # helper params given a per-thread table
         self.local_types: dict[int, dict[str, list[str]]] = {}  # fn -> var -> declared type
 
     # -- expression evaluation ------------------------------------------------
@@ -408,6 +409,8 @@ class FlowAnalysis:
                 entries[p.name] = self.block_params[id(fn)][i]
             if i in self.param_alias.get(id(fn), {}):
                 aliases[p.name] = self.param_alias[id(fn)][i]
+            if i in self.param_thread_local.get(id(fn), ()):
+                taint.thread_local.add(p.name)   # lb_hash_get (sticky_ht_of_this_thread, ...)
             if "*" in p.type_tokens and p.type_tokens[0] != "const":
                 self.local_types.setdefault(id(fn), {})[p.name] = p.type_tokens
         for _round in range(2):        # twice: loops carry taint backwards
@@ -650,6 +653,8 @@ class FlowAnalysis:
                     cont = self.container_of(ps[0][0], aliases)
                     if cont:
                         self.param_alias.setdefault(id(g), {})[i] = cont
+                        if ps[0][0].split(".")[0] in taint.thread_local:
+                            self.param_thread_local.setdefault(id(g), set()).add(i)
 
 
 def _deref_group(texts: list[str], close: int) -> str | None:

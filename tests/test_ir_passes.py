@@ -213,3 +213,74 @@ def test_source_hint_falls_back_once_when_the_source_index_fails():
     assert source_hint(ctx, "containers", broken, set()) == set()
     assert source_hint(ctx, "blocks", broken, []) == []      # not retried
     assert calls == [1]
+
+
+# ------------------------------------------------------------------ raw offsets, per-flow state
+
+def test_raw_layer_is_the_one_the_accesses_fit():
+    from flowmagec.passes.ir_dataflow import raw_layer
+    assert raw_layer([(12, 4), (22, 2)]) == "ip4"          # source address, dport
+    assert raw_layer([(26, 4), (36, 2)]) == "frame"        # the same, behind Ethernet
+    assert raw_layer([(0, 2), (2, 2)]) == "l4"
+    assert raw_layer([(3, 8)]) is None                     # fits nothing: not a header
+
+
+def test_raw_byte_offsets_from_ip_header_key_written_table(cache):
+    u = unit_for("rawkey.c", "rawkey_packet", cache)
+    facts = run(HeaderTaintPass, u)
+    (state,) = values(facts, "state")
+    assert state["container"] == "slots" and state["per_flow"] and state["kind"] == "array"
+    assert {(v["container"], v["field"]) for v in values(facts, "key_field")} == \
+        {("slots", "dst_ip"), ("slots", "protocol")}       # not weight[sport]: read only
+    assert [w["path"] for w in values(run(WriteDominancePass, u), "state_write")] == \
+        ["every-packet"]
+
+
+def test_raw_byte_offsets_from_ethernet_frame(cache):
+    u = unit_for("rawkey.c", "rawframe_packet", cache)
+    facts = run(HeaderTaintPass, u)
+    assert {(v["container"], v["field"]) for v in values(facts, "key_field")} == \
+        {("frames", "src_ip"), ("frames", "dst_port")}
+    assert [v["container"] for v in values(facts, "state")] == ["frames"]
+
+
+def test_raw_offsets_into_read_only_table_are_configuration(cache):
+    u = unit_for("rawkey.c", "rawconfig_packet", cache)
+    assert run(HeaderTaintPass, u) == []
+
+
+def test_ir_alone_makes_raw_offset_nf_stateful(cache):
+    from flowmagec import fusion
+    u = unit_for("rawkey.c", "rawkey_packet", cache)
+    nf = fusion.fuse_one(analysis.analyze_unit(u))
+    assert nf.stateful and nf.key == ["dst_ip", "protocol"] and nf.intensity == "per-packet"
+
+
+def test_stored_packet_header_compared_fields_are_key(cache):
+    u = unit_for("fragq.c", "fragq_packet", cache)
+    fields = {v["field"] for v in values(run(HeaderTaintPass, u), "key_field")}
+    assert fields == {"ip_id", "protocol", "src_ip", "dst_ip"}
+
+
+@pytest.mark.parametrize("entry", ["width_packet", "scratch_packet"])
+def test_printing_is_not_state(cache, entry):
+    # sprintf's length result, and a local object's buffer, are not keyed tables
+    u = unit_for("printing.c", entry, cache)
+    assert run(HeaderTaintPass, u) == []
+    assert run(WriteDominancePass, u) == []
+
+
+def test_single_byte_inside_a_wider_field_names_nothing_without_a_layout():
+    from flowmagec.passes.ir_dataflow import Hdr, HeaderLayouts
+    layouts = HeaderLayouts(mod=None)
+    assert layouts.fields_at(Hdr("frame", 1), 1) == set()          # a payload's byte 1
+    assert layouts.fields_at(Hdr("frame", 0), 6) == {"dst_mac"}
+    assert layouts.fields_at(Hdr("frame", 28), 2) == {"src_ip"}     # low half of an address
+    assert layouts.fields_at(Hdr("ip4", 9), 1) == {"protocol"}
+
+
+def test_macro_pasted_global_names_are_unmangled():
+    from flowmagec.passes.ir_module import unmangle_global
+    assert unmangle_global("per_lcore_lm_index") == "lm_index"
+    assert unmangle_global("per_lcore_") == "per_lcore_"
+    assert unmangle_global("_flows") == "_flows"

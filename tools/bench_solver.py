@@ -48,6 +48,7 @@ def random_chain(n: int, seed: int, per_core_rate: float = 0.15) -> tuple[Chain,
 
 
 def bench(sizes, reps, cores):
+    """Yields one row per (size, per-core rate, stages) as soon as it is measured."""
     rows = []
     for n, rate in [(n, r) for n in sizes for r in (0.15, 0.0)]:
         for stages in (1, 2):
@@ -57,9 +58,10 @@ def bench(sizes, reps, cores):
                 t0 = time.perf_counter()
                 plan = solve(chain, feats, NIC, cores=cores, stages=stages)
                 times.append(time.perf_counter() - t0)
-            rows.append((n, rate, stages, statistics.median(times), max(times), len(plan.stages),
-                         len(plan.alternatives) + 1))
-    return rows
+            row = (n, rate, stages, statistics.median(times), max(times), len(plan.stages),
+                   len(plan.alternatives) + 1)
+            rows.append(row)
+            yield row
 
 
 def main():
@@ -68,11 +70,12 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--cores", type=int, default=16)
     a = ap.parse_args()
-    rows = bench([int(s) for s in a.sizes.split(",")], a.reps, a.cores)
     print(f"{'NFs':>4} {'per-core':>8} {'stages':>6} {'median s':>9} {'max s':>7} {'used':>5} "
-          f"{'plans':>5}")
-    for n, rate, st, med, mx, used, plans in rows:
-        print(f"{n:>4} {rate:>8.2f} {st:>6} {med:>9.3f} {mx:>7.3f} {used:>5} {plans:>5}")
+          f"{'plans':>5}", flush=True)
+    for n, rate, st, med, mx, used, plans in bench([int(s) for s in a.sizes.split(",")],
+                                                   a.reps, a.cores):
+        print(f"{n:>4} {rate:>8.2f} {st:>6} {med:>9.3f} {mx:>7.3f} {used:>5} {plans:>5}",
+              flush=True)
 
 
 if __name__ == "__main__":

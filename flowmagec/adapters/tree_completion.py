@@ -117,7 +117,7 @@ class TreeCompleter:
     def __init__(self, src_dirs: Iterable[str]):
         self.trees = [Path(s).resolve() for s in src_dirs]
 
-    def complete(self, nf_dir: Path, files: list[Path]) -> TreeCompletion:
+    def complete(self, nf_dir: Path) -> TreeCompletion:
         nf_dir = nf_dir.resolve()
         if not self.trees or any(t == nf_dir or t in nf_dir.parents for t in self.trees):
             return TreeCompletion()       # the NF already is tree code

@@ -88,7 +88,7 @@ class VppAdapter:
                  and nf_dir.resolve() in h.parents]
         # tree completion hook (owner: tree_completion.py): a partial copy of a plugin
         # gets the data-plane files of its plugin dir in the --src tree
-        completion = TreeCompleter(self.src_dirs).complete(nf_dir, sources)
+        completion = TreeCompleter(self.src_dirs).complete(nf_dir)
         sources = sources + completion.files
         local = local + completion.headers
         roots = self._node_functions(sources)

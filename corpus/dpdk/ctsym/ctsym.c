@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_hash.h>
+#include <rte_jhash.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -38,6 +39,20 @@ struct ct_entry {
 
 static struct rte_hash *ct_table;
 static struct ct_entry ct_entries[CT_MAX];
+
+int
+ctsym_init(int socket)
+{
+	struct rte_hash_parameters p = {
+		.name = "ctsym",
+		.entries = CT_MAX,
+		.key_len = sizeof(union ct_key),
+		.hash_func = rte_jhash,
+		.socket_id = socket,
+	};
+	ct_table = rte_hash_create(&p);
+	return ct_table ? 0 : -1;
+}
 
 static inline void
 ct_make_key(const struct rte_ipv4_hdr *ip, const struct rte_tcp_hdr *tcp, union ct_key *k, int *is_reply)

@@ -7,11 +7,14 @@
 // CHECK: pointer=false
 // CHECK: sharing=per-core
 #include <stdint.h>
+#include <stdio.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_hash.h>
+#include <rte_jhash.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_per_lcore.h>
 
@@ -24,6 +27,26 @@ struct lm_counts {
 
 static RTE_DEFINE_PER_LCORE(struct rte_hash *, lm_index);
 static RTE_DEFINE_PER_LCORE(struct lm_counts *, lm_counts);
+
+/* Runs once on each worker lcore before its first burst: the tables it creates
+ * are that lcore's own. */
+int
+lcoremon_init_lcore(int socket)
+{
+	char name[32];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = LM_ENTRIES,
+		.key_len = sizeof(uint64_t),
+		.hash_func = rte_jhash,
+		.socket_id = socket,
+	};
+	snprintf(name, sizeof(name), "lcoremon_%u", rte_lcore_id());
+	RTE_PER_LCORE(lm_index) = rte_hash_create(&p);
+	RTE_PER_LCORE(lm_counts) = rte_zmalloc_socket(name, sizeof(struct lm_counts),
+						      RTE_CACHE_LINE_SIZE, socket);
+	return RTE_PER_LCORE(lm_index) && RTE_PER_LCORE(lm_counts) ? 0 : -1;
+}
 
 void
 lcoremon_count(struct rte_mbuf **pkts, uint16_t nb)
