@@ -51,17 +51,20 @@ class HeaderTaintPass(Pass):
         written |= {table for pool, table in mem.derived.items() if pool in written}
         written |= {lk.container for lk in flow.lookups.values() if lk.inserts}
         facts, seen = [], set()
+        files = own_files(unit)
         for lk in sorted(flow.lookups.values(), key=lambda l: (l.fn.name, l.ins.index)):
             fields = [f for f in _ordered(lk.fields) if f not in NON_KEY]
             if not fields or lk.container not in written:
                 continue        # a table only read per packet (routes, steering) is configuration
             if lk.how == "index" and mem.reaches_state(lk.fn, lk.ins.operands[0]):
                 continue        # an array inside a flow's entry (``e->ports[i]``) is its data
-            file, line = lk.fn.location(lk.ins, own_files(unit))
+            file, line = lk.fn.location(lk.ins, files)
             # the table itself, and the pool/array its result indexes (VPP bihash -> pool)
             named = [lk.container] + sorted(p for p, t in mem.derived.items() if t == lk.container)
             for cont in named:
-                if cont in written and ("state", cont) not in seen:
+                # state only from the NF's own code: a library's internals (a hash
+                # table's bucket array indexed in its own methods) are not the NF's table
+                if cont in written and file in files and ("state", cont) not in seen:
                     seen.add(("state", cont))
                     facts.append(self._state(flow, cont, lk, cont != lk.container, file, line))
                 for f in fields:
@@ -91,7 +94,7 @@ class HeaderTaintPass(Pass):
         return self.fact("state", {"container": cont, "type": spelled, "kind": kind,
                                    "per_flow": True, "per_core": None, "protection": None,
                                    "value_type": None}, file, line,
-                         f"{cont or '?'}: {spelled} {how} in {lk.fn.qualname}, written per packet",
+                         f"{cont or '?'}: {spelled} {how} in {lk.fn.qualname}, written on the packet path",
                          confidence=STATE_CONFIDENCE)
 
     def _compared_keys(self, unit, flow, mem, seen) -> list:
