@@ -589,12 +589,66 @@ def own_files(unit) -> frozenset:
 
 
 def ir_module(unit, ctx) -> IRModule:
-    """The unit's module, parsed once per analysis context."""
+    """The unit's module, parsed once per analysis context; when the framework
+    code that calls the NF's hooks was not emitted, the module with the
+    element's creation added (``instantiated_bitcode``), if that compiles."""
     def make():
         mod = IRModule(unit.bitcode)
+        if dispatch_missing(unit, mod):
+            more = instantiated_bitcode(unit)
+            if more is not None:
+                mod = IRModule(more)
         mod.preferred_class = unit.attrs.get("cxx_class", "") or ""
         return mod
     return ctx.memo("ir.module", make)
+
+
+def dispatch_missing(unit, mod: IRModule) -> bool:
+    """The unit names framework dispatchers (``entry_roots``: a template base's
+    push_batch) and none of them was emitted in ``mod``."""
+    dispatchers = unit.attrs.get("entry_roots") or []
+    return bool(dispatchers) and not any(
+        matches_entry(f, e) for f in mod.functions.values() for e in dispatchers)
+
+
+# FastClick creates every element in its generated elements.cc (``new Class``):
+# that emits the vtable, hence the base template's push_batch which calls the
+# hooks.  An element whose members are all inline has none of it in its own
+# object file, so the same creation is compiled next to it.
+INSTANTIATION_STUB = """// flowmagec: create the element as the framework's elements.cc does
+#include "{header}"
+#ifdef CLICK_USING_DECLS
+CLICK_USING_DECLS
+#endif
+void *flowmagec_create_element() {{ return new {cls}(); }}
+"""
+
+
+def instantiated_bitcode(unit) -> Optional[str]:
+    """The unit's bitcode linked with the element's creation, or None when it
+    cannot be built (no class header, no default constructor, link error)."""
+    import hashlib
+
+    from flowmagec.compile import compile_file, link_bitcode
+    cls, decl = unit.attrs.get("cxx_class"), unit.attrs.get("class_decl") or ""
+    header = decl.rsplit(":", 1)[0]
+    if not (cls and unit.bitcode and header.endswith((".hh", ".h", ".hpp"))):
+        return None
+    text = INSTANTIATION_STUB.format(header=header, cls=cls)
+    digest = hashlib.sha256(f"{unit.bitcode}\n{text}".encode()).hexdigest()[:32]
+    cache = Path(unit.bitcode).resolve().parent.parent
+    stub = cache / "stubs" / f"{digest}.cc"
+    try:
+        if not stub.is_file():
+            stub.parent.mkdir(parents=True, exist_ok=True)
+            stub.write_text(text)
+        res = compile_file(str(stub), list(unit.compile_flags), list(unit.headers), cache)
+        if res.bitcode is None:
+            return None
+        return str(link_bitcode([Path(unit.bitcode), res.bitcode],
+                                cache / "bc" / f"{digest}.created.bc"))
+    except Exception:        # llvmlite link errors, unwritable cache: analyse without it
+        return None
 
 
 # ---------------------------------------------------------------- per-packet functions
@@ -627,8 +681,5 @@ def per_packet(unit, ctx) -> PerPacket:
         for r in roots:
             names |= {r.name} | nx.descendants(g, r.name)
         fns = [mod.functions[n] for n in mod.functions if n in names]
-        dispatchers = unit.attrs.get("entry_roots") or []
-        missing = bool(dispatchers) and not any(
-            matches_entry(f, e) for f in mod.functions.values() for e in dispatchers)
-        return PerPacket(roots, fns, missing)
+        return PerPacket(roots, fns, dispatch_missing(unit, mod))
     return ctx.memo("ir.per_packet", make)

@@ -69,6 +69,7 @@ class PostDominators:
     def __init__(self, fn: IRFunction, cut: frozenset = frozenset()):
         g = fn.cfg.copy()
         g.remove_edges_from(cut)
+        g.remove_edges_from(constant_branch_edges(fn, g))
         for ins in fn.ins:
             if ins.opcode == "ret":
                 g.add_edge(ins.block, EXIT)
@@ -102,6 +103,32 @@ class PostDominators:
                 continue
             out += [(b, s) for s in succ if s in self.idom and self.dominates(block, s)]
         return out
+
+
+_PHI_ARM_RE = re.compile(r'\[\s*([^,\]]+),\s*%("[^"]+"|[-\w.$]+)\s*\]')
+
+
+def constant_branch_edges(fn: IRFunction, g: nx.DiGraph) -> set:
+    """Arms of ``br i1 %c`` never taken in CFG ``g``: ``%c`` is a phi whose incoming
+    values along the edges left in ``g`` are all one constant.  With a lookup's
+    miss edges cut, ``keep = created ? new_flow(s, p) : true; if (keep) process(s, p)``
+    always calls ``process`` for a packet of a known flow."""
+    if fn.entry not in g:
+        return set()
+    live = nx.descendants(g, fn.entry) | {fn.entry}
+    out = set()
+    for ins in fn.ins:
+        if ins.opcode != "br" or len(ins.operands) != 3 or ins.block not in live:
+            continue
+        cond = fn.value_of(ins.operands[0])
+        if cond is None or cond.opcode != "phi":
+            continue
+        values = {v.strip() for v, pred in _PHI_ARM_RE.findall(cond.text)
+                  if pred.strip('"') in live and g.has_edge(pred.strip('"'), cond.block)}
+        labels = fn.successors.get(ins.block, [])
+        if values in ({"true"}, {"false"}) and len(labels) == 2:
+            out.add((ins.block, labels[1] if values == {"true"} else labels[0]))
+    return out
 
 
 def allocation_failure_edges(fn: IRFunction) -> frozenset:

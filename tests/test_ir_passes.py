@@ -284,3 +284,38 @@ def test_macro_pasted_global_names_are_unmangled():
     assert unmangle_global("per_lcore_lm_index") == "lm_index"
     assert unmangle_global("per_lcore_") == "per_lcore_"
     assert unmangle_global("_flows") == "_flows"
+
+
+# ------------------------------------------------------------------ flow-manager dispatch
+
+def hooked_unit(cache: Path) -> NFUnit:
+    src, hdr = DATA / "hooked.cc", DATA / "hooked.hh"
+    res = compile_file(str(src), ["-std=c++17"], [str(hdr)], cache)
+    assert res.bitcode is not None, res.error
+    line = next(i for i, l in enumerate(hdr.read_text().splitlines(), 1)
+                if l.startswith("class VolumeHooks"))
+    return NFUnit(name="VolumeHooks", framework="fastclick", files=[str(src)], headers=[str(hdr)],
+                  entry_points=["FlowStateElement::push_batch", "VolumeHooks::new_flow",
+                                "VolumeHooks::process"],
+                  compile_flags=["-std=c++17"], bitcode=str(res.bitcode), ir_status="ok",
+                  attrs={"entry_roots": ["FlowStateElement::push_batch"],
+                         "cxx_class": "VolumeHooks", "class_decl": f"{hdr}:{line}"})
+
+
+def test_inline_element_gets_its_base_dispatcher_by_creating_it(cache):
+    from flowmagec.passes.ir_module import dispatch_missing, ir_module, per_packet
+    u = hooked_unit(cache)
+    assert dispatch_missing(u, IRModule(u.bitcode))        # not in the element's own object
+    ctx = AnalysisContext(u)
+    assert not per_packet(u, ctx).dispatch_missing
+    assert [f.qualname for f in per_packet(u, ctx).roots] == ["FlowStateElement::push_batch"]
+    assert ir_module(u, ctx).functions                      # linked module parsed
+    fields = {v["field"] for v in values(run(HeaderTaintPass, u, ctx), "key_field")}
+    assert fields >= {"src_ip", "dst_ip"}                   # the base's key, from the frame
+
+
+def test_hook_after_new_flow_verdict_runs_for_every_known_flow(cache):
+    # keep = created ? new_flow(s, p) : true; if (keep) keep = process(s, p)
+    u = hooked_unit(cache)
+    writes = values(run(WriteDominancePass, u), "state_write")
+    assert writes == [{"container": "Volume", "path": "every-packet"}]
