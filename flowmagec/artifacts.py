@@ -351,6 +351,7 @@ class Alternative(JsonArtifact):
     relative_throughput: float
     modes: dict[str, str] = field(default_factory=dict)
     stages: int = 1
+    stage_fields: list[list[str]] = field(default_factory=list)   # every stage's fields
 
 
 @dataclass
@@ -364,6 +365,7 @@ class Plan(JsonArtifact):
     hash_input: list[str] = field(default_factory=list)
     rss_types: list[str] = field(default_factory=list)     # e.g. ['ipv4', 'l3-src-only']
     rss_key: str = ""                                      # hex, empty = NIC default
+    rss_via: str = ""       # how stage 0 is realised: 'port' | 'key' | 'rte_flow' | 'software'
     reta: list[int] = field(default_factory=list)
     cores: int = 1
     nic: str = "generic"

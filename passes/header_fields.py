@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flowmagec.artifacts import KEY_FIELDS
+
 # ---------------------------------------------------------------------------
 # Header structs: struct/typedef name -> header layer.
 # ---------------------------------------------------------------------------
@@ -78,15 +80,12 @@ LAYER_FIELDS["ip"] = {**LAYER_FIELDS["ip6"], **LAYER_FIELDS["ip4"]}
 
 # Field names that mean a header field whatever the base expression is (they
 # are spelled only in header structs, so a match is safe even when the base
-# variable's type is unknown).
-DISTINCT_FIELDS: dict[str, str] = {
-    "ip_src": "src_ip", "ip_dst": "dst_ip", "ip_p": "protocol", "ip_id": "ip_id",
-    "ip6_src": "src_ip", "ip6_dst": "dst_ip", "ip6_nxt": "protocol",
-    "th_sport": "src_port", "th_dport": "dst_port", "uh_sport": "src_port",
-    "uh_dport": "dst_port", "ether_shost": "src_mac", "ether_dhost": "dst_mac",
-    "next_proto_id": "protocol", "h_source": "src_mac", "h_dest": "dst_mac",
-    "ether_vlan_tci": "vlan",
-}
+# variable's type is unknown).  Their key names come from LAYER_FIELDS.
+DISTINCT_NAMES = ("ip_src", "ip_dst", "ip_p", "ip_id", "ip6_src", "ip6_dst", "ip6_nxt",
+                  "th_sport", "th_dport", "uh_sport", "uh_dport", "ether_shost", "ether_dhost",
+                  "next_proto_id", "h_source", "h_dest", "ether_vlan_tci")
+DISTINCT_FIELDS: dict[str, str] = {name: key for fields in LAYER_FIELDS.values()
+                                   for name, key in fields.items() if name in DISTINCT_NAMES}
 
 # Accessor calls returning a header pointer: name -> layer.
 HEADER_ACCESSORS: dict[str, str] = {
@@ -112,8 +111,13 @@ METADATA_FIELDS: dict[str, str] = {
 # IPFlow5ID adds the protocol.
 FLOW_ID_TYPES: dict[str, tuple[str, ...]] = {
     "IPFlowID": ("src_ip", "dst_ip", "src_port", "dst_port"),
-    "IPFlow5ID": ("src_ip", "dst_ip", "src_port", "dst_port", "protocol"),
+    "IPFlow5ID": KEY_FIELDS,
 }
+
+# Fields that come in a source/destination pair: a key mixing both sides of
+# one pair reads the same for both directions of a connection.
+DIRECTION_PAIRS: tuple[tuple[str, str], ...] = (("src_ip", "dst_ip"), ("src_port", "dst_port"),
+                                               ("src_mac", "dst_mac"))
 
 # Packet annotations used as keys (FastClick): accessor -> key name.
 ANNOTATION_FIELDS: dict[str, str] = {
@@ -156,4 +160,4 @@ def fields_of(layer: str | None, member: str) -> set[str]:
 
 
 def is_five_tuple(field: str) -> bool:
-    return field in ("src_ip", "dst_ip", "src_port", "dst_port", "protocol")
+    return field in KEY_FIELDS

@@ -11,7 +11,11 @@ per-packet functions (and their callees in the module, through parameters):
   ``vlib_buffer_get_current``...), instructions inlined from them (their
   ``!dbg`` scope names the accessor), and values whose ``#dbg_value``
   variable is declared as a header-struct pointer (how DPDK's
-  ``rte_pktmbuf_mtod`` macro results and plain-C casts are recognised).
+  ``rte_pktmbuf_mtod`` macro results and plain-C casts are recognised), and
+  byte-buffer parameters of an entry point (``const uint8_t *l3``) read at
+  fixed offsets, whose layer is the one those (offset, width) reads fit
+  (``raw_layer``: 4 bytes at 12 and 2 at 22 are an IPv4 header's source
+  address and destination port).
 - ``Taint(fields, sym)``: data loaded from a header field (by the header
   struct's debug layout, else the standard IPv4/L4/Ethernet offsets), from
   buffer metadata (``vnet_buffer(b)->ip.reass.l4_src_port``) or an annotation

@@ -8,6 +8,12 @@ llvmlite has no metadata API, so names come from three places:
   instruction came from), ``!DIDerivedType`` members with their bit offsets
   (struct layouts) and ``#dbg_value`` records (the declared type of a value).
 
+When a unit names framework dispatchers (a template base's ``push_batch``
+calling the element's hooks) that its own object file does not contain --
+an element with only inline members has no vtable there -- the module is
+the unit's bitcode linked with a two-line stub that creates the element as
+FastClick's generated ``elements.cc`` does (``instantiated_bitcode``).
+
 The instruction list of a function is llvmlite's; each instruction is paired
 with its line of ``str(function)`` (same order) for the bits llvmlite does not
 expose (GEP source type, ``!dbg`` id, branch labels).

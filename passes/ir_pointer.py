@@ -40,7 +40,7 @@ class IRPointerPass(Pass):
                 owner = base if base in mem.state else (ins.ref if ins.ref in mem.state else None)
                 if owner is None:
                     continue
-                _, steps = flow.gep_steps(fn, ins)
+                steps = self._entry_steps(fn, ins, flow, owner is ins.ref)
                 named = [(c, m) for c, m in steps if m is not None and c is not None]
                 if not named:
                     continue
@@ -92,6 +92,17 @@ class IRPointerPass(Pass):
                     "nested container" if nested else "pointer dereferenced per packet"),
                     confidence=0.75))
         return facts
+
+    @staticmethod
+    def _entry_steps(fn, gep, flow, is_lookup: bool) -> list:
+        """The GEP's (record, member) steps inside the entry: for the lookup's own
+        GEP (``this->_table[h].count``) only those after the packet-derived index,
+        the ones before it walk the element to its table."""
+        _, steps = flow.gep_steps(fn, gep)
+        if not is_lookup:
+            return steps
+        tainted = [i for i, op in enumerate(gep.operands[1:]) if flow.taint_of(fn, op) is not None]
+        return steps[tainted[-1] + 1:] if tainted else steps
 
     @staticmethod
     def _linked_member(fn, ins, mem, flow):

@@ -50,7 +50,7 @@ class HeaderTaintPass(Pass):
         written = {w.container for w in mem.writes()}
         written |= {table for pool, table in mem.derived.items() if pool in written}
         written |= {lk.container for lk in flow.lookups.values() if lk.inserts}
-        facts, seen = [], set()
+        facts, seen, stated = [], set(), set()
         files = own_files(unit)
         for lk in sorted(flow.lookups.values(), key=lambda l: (l.fn.name, l.ins.index)):
             fields = [f for f in _ordered(lk.fields) if f not in NON_KEY]
@@ -64,9 +64,10 @@ class HeaderTaintPass(Pass):
             for cont in named:
                 # state only from the NF's own code: a library's internals (a hash
                 # table's bucket array indexed in its own methods) are not the NF's table
-                if cont in written and file in files and ("state", cont) not in seen:
-                    seen.add(("state", cont))
-                    facts.append(self._state(flow, cont, lk, cont != lk.container, file, line))
+                if cont in written and file in files and cont not in stated:
+                    stated.add(cont)
+                    state = self._state(flow, cont, lk, cont != lk.container, file, line)
+                    facts += [state] if state else []
                 for f in fields:
                     if (cont, f) in seen:
                         continue
@@ -85,16 +86,20 @@ class HeaderTaintPass(Pass):
         return facts
 
     def _state(self, flow, cont: str, lk, derived: bool, file: str, line: int):
-        """The per-flow container ``cont``: keyed by header data and written per packet."""
+        """The per-flow container ``cont``: keyed by header data and written per packet;
+        None when the debug info declares no global or member by that name (a
+        function's static scratch buffer, an unnamed temporary)."""
         kind = "array" if derived else container_kind(lk.how)
         tid = flow.mod.declared_type(cont) if cont else None
-        spelled = flow.mod.debug.spell(tid) if tid is not None else "?"
+        if tid is None:
+            return None
+        spelled = flow.mod.debug.spell(tid)
         how = f"indexed by the result of {lk.container}'s lookup" if derived else \
             f"{lk.how} keyed by {', '.join(_ordered(lk.fields))}"
         return self.fact("state", {"container": cont, "type": spelled, "kind": kind,
                                    "per_flow": True, "per_core": None, "protection": None,
                                    "value_type": None}, file, line,
-                         f"{cont or '?'}: {spelled} {how} in {lk.fn.qualname}, written on the packet path",
+                         f"{cont}: {spelled} {how} in {lk.fn.qualname}, written on the packet path",
                          confidence=STATE_CONFIDENCE)
 
     def _compared_keys(self, unit, flow, mem, seen) -> list:
@@ -105,7 +110,7 @@ class HeaderTaintPass(Pass):
         out = []
         files = own_files(unit)
         hashed = {lk.container for lk in flow.lookups.values() if lk.fields and lk.how != "index"}
-        hashed |= {c for c, _ in seen}        # containers already keyed by a hash of the fields
+        hashed |= {c for c, f in seen if c != "sym"}    # containers already keyed by the fields
 
         def fixed_member(fn, addr) -> bool:       # entry->key.f, not entry->list[i]
             d = fn.value_of(addr)

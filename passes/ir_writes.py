@@ -12,6 +12,8 @@ A store (or memset/memcpy, atomicrmw) through state memory is an
 state became available, in the CFG (networkx, from the terminators) with the
 lookup's *miss* edges and allocation-failure edges removed: the insertion
 branch is the flow's first packet only, the hit branch is the common path.
+Arms a phi of constants rules out once those edges are gone are removed too
+(``keep = created ? new_flow(s, p) : true; if (keep) ...``).
 Branches that test the entry's own contents (token counts, timestamps) do not
 make a write rare -- unless their arm stores the packet's key into the entry
 (claiming an empty slot of a hand-written table).  Writes in a callee count

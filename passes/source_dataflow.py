@@ -46,7 +46,7 @@ COPY_CALLS = {"memcpy", "clib_memcpy", "clib_memcpy_fast", "rte_memcpy", "memmov
 PATH_RE = re.compile(r"[A-Za-z_]\w*")
 # Pseudo field carried by the taint: the value combines both directions of a flow.
 SYM = "~sym"
-DIRECTED = {"src_ip", "dst_ip", "src_port", "dst_port", "src_mac", "dst_mac"}
+DIRECTED = {f for pair in hf.DIRECTION_PAIRS for f in pair}
 REVERSE_METHODS = {"reverse", "swap", "reversed"}
 # FastClick flow control block: per-flow data classified upstream.
 FCB_WORDS = {"fcb_stack", "FlowControlBlock", "_flow_data_offset"}
@@ -250,13 +250,7 @@ class FlowAnalysis:
         """Header layer of the expression ending just before texts[i] ('->' or '.')."""
         j = i - 1
         if j >= 0 and texts[j] == ")":
-            depth, k = 0, j
-            while k >= 0:
-                depth += texts[k] == ")"
-                depth -= texts[k] == "("
-                if depth == 0:
-                    break
-                k -= 1
+            k = _open_paren(texts, j)
             callee = texts[k - 1] if k > 0 else ""
             if callee in hf.HEADER_ACCESSORS:
                 return hf.HEADER_ACCESSORS[callee]
@@ -271,11 +265,7 @@ class FlowAnalysis:
                 j -= 1
             j -= 1
         if j >= 0:
-            # walk back over a dotted path a.b->c
-            k = j
-            while k >= 2 and texts[k - 1] in (".", "->"):
-                k -= 2
-            path = ".".join(x for x in texts[k:j + 1] if x not in (".", "->"))
+            path = _dotted_path_ending(texts, j)
             return taint.layers.get(path) or taint.layers.get(texts[j])
         return None
 
@@ -322,7 +312,7 @@ class FlowAnalysis:
 
     def sinks(self, st: Stmt, taint: Taint, aliases: dict[str, str], fn) -> list[Lookup]:
         texts, out = st.texts, []
-        for c in calls_in(texts):
+        for c in st.calls:
             for prefix, ti, ki in TABLE_CALLS:
                 if c.name.startswith(prefix) and len(c.args) > max(ti, ki):
                     tpath = self.table_path(c.args[ti], aliases)
@@ -362,10 +352,7 @@ class FlowAnalysis:
             if t == "[" and i > 1 and texts[i - 1] == ")":
                 base = _deref_group(texts, i - 1)       # (*_seen)[key]
             elif t == "[" and i > 0 and PATH_RE.fullmatch(texts[i - 1]):
-                k = i - 1
-                while k >= 2 and texts[k - 1] in (".", "->"):
-                    k -= 2
-                base = ".".join(x for x in texts[k:i] if x not in (".", "->"))
+                base = _dotted_path_ending(texts, i - 1)
             else:
                 continue
             if not base or not self.container_of(base, aliases):
@@ -441,18 +428,19 @@ class FlowAnalysis:
             found = self.sinks(st, taint, aliases, fn)
             if record:
                 self.facts.lookups.extend(found)
-            root = next((p.split(".")[0] for p, _ in paths_in(texts[1:])), None)
+            paths = paths_in(texts[1:])
+            root = paths[0][0].split(".")[0] if paths else None
             cont = found[0].container if found else entries.get(root) if root and len(
-                paths_in(texts[1:])) == 1 else self._entry_call(texts[1:])
+                paths) == 1 else self._entry_call(texts[1:])
             if not cont and any(t in FCB_WORDS for t in texts):
                 cont = "FlowControlBlock"
             if cont:
                 self.returns_entry[id(fn)] = cont
-            elif root in aliases and len(paths_in(texts[1:])) == 1:
+            elif root in aliases and len(paths) == 1:
                 # 'return sticky_ht;' where sticky_ht = lbm->per_cpu[thread].sticky_ht
                 self.returns_alias[id(fn)] = (aliases[root], root in taint.thread_local)
             return
-        for c in calls_in(texts):
+        for c in st.calls:
             if c.name in COPY_CALLS and len(c.args) >= 2:
                 dst = paths_in(list(c.args[0]))
                 if dst:
@@ -462,7 +450,7 @@ class FlowAnalysis:
         for lk in found:
             if lk.fn.owner:
                 self.lookup_fns.setdefault(fn.name, lk.inner or lk.container)
-        self._data_outputs(texts, found, entries)
+        self._data_outputs(st, found, entries)
         if record:
             self.facts.lookups.extend(found)
         if st.is_condition and texts[:2] == ["for", "("]:
@@ -512,10 +500,10 @@ class FlowAnalysis:
             entries[target] = found[0].container
         elif any(t in FCB_WORDS for t in rhs):
             entries[target] = "FlowControlBlock"         # my_fcb = &fcb_stack->data[offset]
-        elif self._entry_call(rhs):
-            entries[target] = self._entry_call(rhs)     # ste = helper_that_finds_entry(...)
-        elif self._pool_element(rhs, aliases):
-            entries[target] = self._pool_element(rhs, aliases)   # ste = pool_elt_at_index (st, i)
+        elif entry := self._entry_call(rhs):
+            entries[target] = entry                      # ste = helper_that_finds_entry(...)
+        elif entry := self._pool_element(rhs, aliases):
+            entries[target] = entry                      # ste = pool_elt_at_index (st, i)
         elif tab and "[" in rhs and fields and not _has_real_call(rhs) \
                 and not (value_copy and not is_pointer):
             entries[target] = tab                        # State* e = &fcbs[index_from_packet]
@@ -524,9 +512,10 @@ class FlowAnalysis:
             aliases.setdefault(target, tab)
             if any(t in THREAD_ID_WORDS for t in rhs):
                 taint.thread_local.add(target)     # ptd = vec_elt_at_index (x, thread_index)
-        elif self._alias_call(rhs):
-            aliases.setdefault(target, self._alias_call(rhs)[0])   # t = get_table (thread)
-            if self._alias_call(rhs)[1]:
+        elif table := self._alias_call(rhs):
+            container, per_thread = table
+            aliases.setdefault(target, container)        # t = get_table (thread)
+            if per_thread:
                 taint.thread_local.add(target)
 
     @staticmethod
@@ -552,9 +541,9 @@ class FlowAnalysis:
             if PATH_RE.fullmatch(t):
                 self.local_types.setdefault(id(fn), {})[t] = base + ["*"]
 
-    def _data_outputs(self, texts: list[str], found: list[Lookup], entries):
+    def _data_outputs(self, st: Stmt, found: list[Lookup], entries):
         """``rte_hash_lookup_data(h, &key, (void **)&e)``: e receives the flow's entry."""
-        for c in calls_in(texts):
+        for c in st.calls:
             if c.name.startswith(DATA_OUT_CALLS) and len(c.args) >= 3:
                 lk = next((x for x in found if x.how == c.name), None)
                 ps = paths_in(list(c.args[-1]))
@@ -563,10 +552,15 @@ class FlowAnalysis:
 
     def _alias_call(self, texts: list[str]) -> tuple[str, bool] | None:
         """(container, per-thread) of a unit helper called here that returns a table."""
+        return self._helper_result(texts, self.returns_alias)
+
+    def _helper_result(self, texts: list[str], results: dict):
+        """What ``results`` (keyed by function id) says of the first unit helper
+        called in ``texts`` that it knows, or None."""
         for c in calls_in(texts):
             for g in self.index.functions_named(c.name):
-                if id(g) in self.returns_alias:
-                    return self.returns_alias[id(g)]
+                if id(g) in results:
+                    return results[id(g)]
         return None
 
     def _pool_element(self, rhs: list[str], aliases) -> str | None:
@@ -582,11 +576,7 @@ class FlowAnalysis:
 
     def _entry_call(self, texts: list[str]) -> str | None:
         """Container whose entry a unit helper called here returns."""
-        for c in calls_in(texts):
-            for g in self.index.functions_named(c.name):
-                if id(g) in self.returns_entry:
-                    return self.returns_entry[id(g)]
-        return None
+        return self._helper_result(texts, self.returns_entry)
 
     def _note_reversal(self, fn, expr: list[str], ret: set[str]):
         """A function returning both ``id`` and ``id.reverse()`` canonicalises direction."""
@@ -657,8 +647,8 @@ class FlowAnalysis:
                             self.param_thread_local.setdefault(id(g), set()).add(i)
 
 
-def _deref_group(texts: list[str], close: int) -> str | None:
-    """``( * path )`` ending at ``close`` -> 'path'."""
+def _open_paren(texts: list[str], close: int) -> int:
+    """Index of the ``(`` matching the ``)`` at ``close`` (-1 when unbalanced)."""
     depth, k = 0, close
     while k >= 0:
         depth += texts[k] == ")"
@@ -666,6 +656,20 @@ def _deref_group(texts: list[str], close: int) -> str | None:
         if depth == 0:
             break
         k -= 1
+    return k
+
+
+def _dotted_path_ending(texts: list[str], end: int) -> str:
+    """The access path ``a.b->c`` whose last name is ``texts[end]``, as 'a.b.c'."""
+    k = end
+    while k >= 2 and texts[k - 1] in (".", "->"):
+        k -= 2
+    return ".".join(x for x in texts[k:end + 1] if x not in (".", "->"))
+
+
+def _deref_group(texts: list[str], close: int) -> str | None:
+    """``( * path )`` ending at ``close`` -> 'path'."""
+    k = _open_paren(texts, close)
     inner = texts[k + 1:close]
     ps = paths_in(inner)
     return ps[0][0] if inner[:1] == ["*"] and len(ps) == 1 else None
@@ -751,14 +755,12 @@ def _split_top(texts: list[str], op: str) -> list[list[str]]:
 
 def _opposite(a: set[str], b: set[str]) -> bool:
     """One side reads only the source, the other only the destination (of one kind)."""
-    pairs = (("src_ip", "dst_ip"), ("src_port", "dst_port"), ("src_mac", "dst_mac"))
     return any((x in a and y not in a and y in b and x not in b) or
-               (y in a and x not in a and x in b and y not in b) for x, y in pairs)
+               (y in a and x not in a and x in b and y not in b) for x, y in hf.DIRECTION_PAIRS)
 
 
 def _both_directions(fields: set[str]) -> bool:
-    return any({x, y} <= fields for x, y in
-               (("src_ip", "dst_ip"), ("src_port", "dst_port"), ("src_mac", "dst_mac")))
+    return any({x, y} <= fields for x, y in hf.DIRECTION_PAIRS)
 
 
 MAX_ROUNDS = 5

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 
+from flowmagec.artifacts import KEY_FIELDS
+
 from . import header_fields as hf
 from .base import Pass
 from .source_state import state_blocks, unit_flow
-from .source_tu import source_index, stmts_of
+from .source_tu import source_index, stmts_of, unique_by
 
 # Offsets from the IP header in a FLOW_ELEMENT_DEFINE_SESSION_CONTEXT string.
 SESSION_OFFSETS = {9: "protocol", 12: "src_ip", 16: "dst_ip", 20: "src_port", 22: "dst_port"}
@@ -23,8 +25,7 @@ FCB_WORDS = ("FlowControlBlock", "fcb_stack")
 
 
 def _order(fields):
-    five = ["src_ip", "dst_ip", "src_port", "dst_port", "protocol"]
-    return sorted(fields, key=lambda f: (five.index(f) if f in five else 9, f))
+    return sorted(fields, key=lambda f: (KEY_FIELDS.index(f) if f in KEY_FIELDS else 9, f))
 
 
 def framework_flow_table(unit, ctx):
@@ -102,22 +103,16 @@ class FlowKeyPass(Pass):
 
     def run(self, unit, ctx):
         flow = unit_flow(unit, ctx)
-        facts, seen = [], set()
-        for lk in flow.lookups:
-            for f in _order(lk.fields):
-                if (lk.container, f) in seen:
-                    continue
-                seen.add((lk.container, f))
-                facts.append(self.fact("key_field", {"field": f, "container": lk.container},
-                                       lk.fn.file, lk.line,
-                                       f"{lk.container} keyed via {lk.how} on {f}",
-                                       confidence=0.85))
-        for cont, f, fn, line, param in slot_match_keys(unit, ctx):
-            if (cont, f) not in seen:
-                seen.add((cont, f))
-                facts.append(self.fact("key_field", {"field": f, "container": cont}, fn.file, line,
-                                       f"{cont}: {fn.name} matches a slot against '{param}', "
-                                       f"which carries {f}", confidence=0.75))
+        # (container, field, file, line, why, confidence); the first reason per pair is reported
+        keyed = [(lk.container, f, lk.fn.file, lk.line,
+                  f"{lk.container} keyed via {lk.how} on {f}", 0.85)
+                 for lk in flow.lookups for f in _order(lk.fields)]
+        keyed += [(cont, f, fn.file, line,
+                   f"{cont}: {fn.name} matches a slot against '{param}', which carries {f}", 0.75)
+                  for cont, f, fn, line, param in slot_match_keys(unit, ctx)]
+        facts = [self.fact("key_field", {"field": f, "container": cont}, file, line, why,
+                           confidence=conf)
+                 for cont, f, file, line, why, conf in unique_by(keyed, lambda k: k[:2])]
         blocks = state_blocks(unit, ctx)
         if blocks and not flow.lookups:
             found = framework_flow_table(unit, ctx)
@@ -138,11 +133,7 @@ class SymmetricKeyPass(Pass):
     level = "source"
 
     def run(self, unit, ctx):
-        out, seen = [], set()
-        for lk in unit_flow(unit, ctx).lookups:
-            if lk.symmetric and lk.container not in seen:
-                seen.add(lk.container)
-                out.append(self.fact("symmetric", {"container": lk.container}, lk.fn.file,
-                                     lk.line, f"{lk.container} key combines both directions",
-                                     confidence=0.75))
-        return out
+        symmetric = [lk for lk in unit_flow(unit, ctx).lookups if lk.symmetric]
+        return [self.fact("symmetric", {"container": lk.container}, lk.fn.file, lk.line,
+                          f"{lk.container} key combines both directions", confidence=0.75)
+                for lk in unique_by(symmetric, lambda lk: lk.container)]

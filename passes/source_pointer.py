@@ -12,7 +12,7 @@ from __future__ import annotations
 from .base import Pass
 from .source_state import (container_kind, state_blocks, state_catalog, unit_flow, value_type,
                            written_members)
-from .source_tu import calls_in, reachable, source_index, spell, stmts_of
+from .source_tu import reachable, source_index, spell, stmts_of, unique_by
 
 NESTED = ("Vector", "vector", "HashTable", "HashMap", "unordered_map", "map", "list", "deque",
           "String", "string", "Bitvector", "clib_bihash")
@@ -61,7 +61,7 @@ def pool_entry_types(unit, ctx, containers: set[str]) -> list[tuple[str, str, st
                     cont = _member_container(t[k + 2:], containers)
                     if cont:
                         via[t[k]] = cont
-            for c in calls_in(t):
+            for c in st.calls:
                 if not c.args or not (c.name == "pool_get" or c.name in POOL_ELT_CALLS):
                     continue
                 arg0 = list(c.args[0])
@@ -140,7 +140,7 @@ def used_as_vector(unit, ctx, field: str) -> bool:
     """``vec_add1 (e->field, x)``: a VPP vector/pool held in the entry."""
     for fn in reachable(unit, ctx).functions:
         for st in stmts_of(fn, ctx):
-            for c in calls_in(st.texts):
+            for c in st.calls:
                 if c.name.startswith(VEC_MACROS) and c.args and field in c.args[0]:
                     return True
     return False
@@ -157,7 +157,7 @@ def index_params(unit, ctx) -> dict[str, set[int]]:
         for fn in source_index(unit, ctx).functions:
             names = {p.name: i for i, p in enumerate(fn.params)}
             for st in stmts_of(fn, ctx):
-                for c in calls_in(st.texts):
+                for c in st.calls:
                     if c.name in INDEX_CALLS and len(c.args) >= 2:
                         for t in c.args[1]:
                             if t in names:
@@ -174,7 +174,7 @@ def used_as_index(unit, ctx, field: str) -> bool:
         for st in stmts_of(fn, ctx):
             if subscripted_by(st.texts, field, written):
                 return True
-            for c in calls_in(st.texts):
+            for c in st.calls:
                 slots = [1] if c.name in INDEX_CALLS else sorted(helpers.get(c.name, ()))
                 for i in slots:
                     if i < len(c.args) and _member_in(c.args[i], field):
@@ -216,11 +216,8 @@ class PointerFieldPass(Pass):
 
     def run(self, unit, ctx):
         index = source_index(unit, ctx)
-        facts, seen = [], set()
-        for cont, tname, file, line in entry_types(unit, ctx):
-            if (cont, tname) in seen:
-                continue
-            seen.add((cont, tname))
+        facts = []
+        for cont, tname, file, line in unique_by(entry_types(unit, ctx), lambda e: e[:2]):
             if tname.rstrip().endswith("*"):
                 # the table stores pointers: each flow's state lives in its own heap object
                 facts.append(self.fact("pointer_field", {

@@ -18,11 +18,13 @@ THREAD_SAFE_TYPES = {"HashTableMP", "HashContainerMP", "HashMapMP", "atomic_uint
 LOCK_TYPES = {"Spinlock", "SimpleSpinlock", "RWLock", "ReadWriteLock", "mutex", "shared_mutex",
               "clib_spinlock_t", "clib_rwlock_t", "rte_spinlock_t", "rte_rwlock_t",
               "pthread_mutex_t", "pthread_spinlock_t", "spinlock_t"}
+# RAII guards: declaring one holds the lock until the end of the block.
+LOCK_GUARDS = ("lock_guard", "unique_lock", "scoped_lock")
 LOCK_CALLS = ("lock", "acquire", "write_lock", "read_lock", "clib_spinlock_lock",
               "clib_rwlock_writer_lock", "clib_rwlock_reader_lock", "rte_spinlock_lock",
               "rte_rwlock_write_lock", "rte_rwlock_read_lock", "pthread_mutex_lock",
-              "pthread_spin_lock", "clib_spinlock_lock_if_init", "lock_guard",
-              "unique_lock", "scoped_lock", "write_begin", "read_begin")
+              "pthread_spin_lock", "clib_spinlock_lock_if_init", *LOCK_GUARDS,
+              "write_begin", "read_begin")
 UNLOCK_CALLS = ("unlock", "release", "write_unlock", "read_unlock", "clib_spinlock_unlock",
                 "clib_rwlock_writer_unlock", "clib_rwlock_reader_unlock", "rte_spinlock_unlock",
                 "rte_rwlock_write_unlock", "rte_rwlock_read_unlock", "pthread_mutex_unlock",
@@ -32,7 +34,7 @@ ATOMIC_CALLS = ("__atomic_", "__sync_", "clib_atomic_", "rte_atomic", "atomic_fe
 THREAD_ID_WORDS = {"thread_index", "thread_id", "click_current_cpu_id", "current_cpu",
                    "rte_lcore_id", "my_thread", "worker_index", "cpu_id", "lcore_id",
                    "vlib_get_thread_index", "home_thread_id", "cpu_index", "my_thread_index",
-                   "thread_id", "tid"}
+                   "tid"}
 
 
 def per_core_wrapper(type_tokens: list[str]) -> bool | None:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from . import source_sharing as sh
 from .base import Pass
 from .source_dataflow import flow_facts, paths_in, split_assignment, lhs_target
-from .source_tu import (PACKET_API, FunctionInfo, RecordInfo, Stmt, calls_in, reachable, source_index,
-                        spell, stmts_of)
+from .source_tu import (PACKET_API, FunctionInfo, RecordInfo, Stmt, TypedName, reachable,
+                        source_index, spell, stmts_of)
 
 KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
     ("bihash", ("clib_bihash",)),
@@ -50,16 +50,10 @@ PER_LCORE_PREFIX = "per_lcore_"
 
 
 @dataclass
-class Candidate:
-    name: str
-    type_tokens: list[str]
+class Candidate(TypedName):
     file: str
     line: int
     owner: str                  # record name or '' for globals
-
-    @property
-    def type_text(self) -> str:
-        return spell(self.type_tokens)
 
 
 def container_kind(type_tokens: list[str], uses: set[str]) -> str:
@@ -158,8 +152,10 @@ def container_names(unit, ctx) -> set[str]:
 
 def scalar_names(unit, ctx) -> frozenset[str]:
     """Candidates that are plain flags or numbers (never a table)."""
-    return frozenset(c.name for c in state_catalog(unit, ctx)
-                     if container_kind(c.type_tokens, set()) in ("counter", "scalar"))
+    # memoised: every ``unit_flow`` call asks, and classifying the catalog is not cheap
+    return ctx.memo("source.scalars", lambda: frozenset(
+        c.name for c in state_catalog(unit, ctx)
+        if container_kind(c.type_tokens, set()) in ("counter", "scalar")))
 
 
 def unit_flow(unit, ctx):
@@ -234,7 +230,7 @@ def protection_of(cand: Candidate, uses: list[tuple[FunctionInfo, Stmt]], ctx) -
     for fn, st in uses:
         if _under_lock(fn, st, ctx):
             return False, "lock"
-        if any(sh.is_atomic_call(c.name) for c in calls_in(st.texts)):
+        if any(sh.is_atomic_call(c.name) for c in st.calls):
             return False, "atomic"
     return (False if wrapper is False else None), "none"
 
@@ -242,12 +238,12 @@ def protection_of(cand: Candidate, uses: list[tuple[FunctionInfo, Stmt]], ctx) -
 def _under_lock(fn: FunctionInfo, target: Stmt, ctx) -> bool:
     held = 0
     for st in stmts_of(fn, ctx):
-        for c in calls_in(st.texts):
-            if sh.is_lock_call(c.name) or c.name in ("lock_guard", "unique_lock", "scoped_lock"):
+        for c in st.calls:
+            if sh.is_lock_call(c.name):
                 held += 1
             elif sh.is_unlock_call(c.name):
                 held = max(0, held - 1)
-        if any(t in ("lock_guard", "unique_lock", "scoped_lock") for t in st.texts) and not st.guarded:
+        if any(t in sh.LOCK_GUARDS for t in st.texts) and not st.guarded:
             held += 1
         if st is target:
             return held > 0
@@ -256,6 +252,11 @@ def _under_lock(fn: FunctionInfo, target: Stmt, ctx) -> bool:
 
 def written_members(unit, ctx) -> dict[str, tuple[FunctionInfo, Stmt]]:
     """Members/globals assigned or incremented on per-packet paths."""
+    # memoised: the pointer pass asks once per field of every per-flow type
+    return ctx.memo("source.written", lambda: _written_members(unit, ctx))
+
+
+def _written_members(unit, ctx) -> dict[str, tuple[FunctionInfo, Stmt]]:
     names = container_names(unit, ctx)
     out: dict[str, tuple[FunctionInfo, Stmt]] = {}
     if reachable(unit, ctx).fallback:       # no per-packet code: nothing is written per packet
@@ -318,7 +319,7 @@ class StateContainerPass(Pass):
                                    protection_of(cat[lk.via], uses.get(lk.via, []), ctx)[0]):
                 per_core, prot = True, "per-core"
             kind = container_kind(c.type_tokens, {x.name for _, s in uses.get(c.name, [])
-                                                  for x in calls_in(s.texts)})
+                                                  for x in s.calls})
             facts.append(self.fact("state", {
                 "container": c.name, "type": c.type_text, "kind": kind, "per_flow": True,
                 "per_core": per_core, "protection": prot, "value_type": value_type(c.type_tokens),

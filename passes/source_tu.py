@@ -15,6 +15,7 @@ import bisect
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import clang.cindex as ci
 
@@ -75,16 +76,21 @@ class FunctionInfo:
 
 
 @dataclass
-class FieldInfo:
+class TypedName:
+    """A declared name with its type as spelled in the source."""
     name: str
     type_tokens: list[str]
-    owner: str
-    file: str
-    line: int
 
     @property
     def type_text(self) -> str:
         return spell(self.type_tokens)
+
+
+@dataclass
+class FieldInfo(TypedName):
+    owner: str
+    file: str
+    line: int
 
 
 @dataclass
@@ -98,15 +104,9 @@ class RecordInfo:
 
 
 @dataclass
-class GlobalInfo:
-    name: str
-    type_tokens: list[str]
+class GlobalInfo(TypedName):
     file: str
     line: int
-
-    @property
-    def type_text(self) -> str:
-        return spell(self.type_tokens)
 
 
 @dataclass
@@ -158,11 +158,15 @@ class _FileIndexer:
 
     def __init__(self, index: SourceIndex, path: str, tu: ci.TranslationUnit):
         self.index, self.path, self.tu = index, path, tu
-        toks = list(tu.get_tokens(extent=tu.cursor.extent))
-        toks = [t for t in toks if t.kind != ci.TokenKind.COMMENT]
-        self.tokens = [Tok(t.spelling, t.location.line, t.kind.name.lower()) for t in toks]
-        self.offsets = [t.extent.start.offset for t in toks]
+        self.tokens: list[Tok] = []
+        self.offsets: list[int] = []
+        for t in tu.get_tokens(extent=tu.cursor.extent):
+            kind = t.kind             # (each libclang property read is a foreign call)
+            if kind != ci.TokenKind.COMMENT:
+                self.tokens.append(Tok(t.spelling, t.location.line, kind.name.lower()))
+                self.offsets.append(t.extent.start.offset)
         self.covered: list[tuple[int, int]] = []
+        self._in_file: dict[str, bool] = {}     # file name -> is this file (one stat each)
 
     def slice(self, extent) -> list[Tok]:
         lo = bisect.bisect_left(self.offsets, extent.start.offset)
@@ -175,7 +179,12 @@ class _FileIndexer:
 
     def here(self, c) -> bool:
         f = c.location.file
-        return f is not None and os.path.samefile(f.name, self.path)
+        if f is None:
+            return False
+        name = f.name
+        if name not in self._in_file:
+            self._in_file[name] = os.path.samefile(name, self.path)
+        return self._in_file[name]
 
     def walk(self, cursor, owner: str):
         for c in cursor.get_children():
@@ -368,9 +377,14 @@ class Stmt:
     def line(self) -> int:
         return self.toks[0].line if self.toks else 0
 
-    @property
+    # Cached: the passes ask each statement for these many times over.
+    @cached_property
     def texts(self) -> list[str]:
         return [t.text for t in self.toks]
+
+    @cached_property
+    def calls(self) -> list[Call]:
+        return calls_in(self.texts)
 
     @property
     def guarded(self) -> bool:
@@ -456,8 +470,8 @@ def _split(toks: list[Tok], guards: tuple[Guard, ...], out: list[Stmt]):
             _split(toks[i + 1:end], guards + case + added, out)
             last_if = next_if
             buf, i = [], end + 1
-            if head and head[0].text == "if" and next_if is not None and _exits(out[n_before:]) \
-                    and not (i < len(toks) and toks[i].text == "else"):
+            if head and head[0].text == "if" and _exits_without_else(next_if, out[n_before:],
+                                                                     toks, i):
                 guards = guards + (Guard("if", next_if, "else"),)
                 last_if = None
             continue
@@ -466,8 +480,7 @@ def _split(toks: list[Tok], guards: tuple[Guard, ...], out: list[Stmt]):
             is_if = bool(buf) and buf[0].text == "if"
             last_if = _emit(buf, guards, out, last_if)
             buf, i = [], i + 1
-            if is_if and last_if is not None and _exits(out[n_before + 1:]) \
-                    and not (i < len(toks) and toks[i].text == "else"):
+            if is_if and _exits_without_else(last_if, out[n_before + 1:], toks, i):
                 guards = guards + (Guard("if", last_if, "else"),)   # if (c) return; ...
                 last_if = None
             continue
@@ -480,6 +493,12 @@ def _split(toks: list[Tok], guards: tuple[Guard, ...], out: list[Stmt]):
 
 
 EXITS = ("return", "continue", "break", "goto")
+
+
+def _exits_without_else(cond, branch: list[Stmt], toks: list[Tok], i: int) -> bool:
+    """``if (cond) {... return;}`` with no ``else`` at ``toks[i]``: the statements
+    after it run only when ``cond`` is false."""
+    return cond is not None and _exits(branch) and not (i < len(toks) and toks[i].text == "else")
 
 
 def _exits(body: list[Stmt]) -> bool:
@@ -722,7 +741,7 @@ def _called_on_both_branches(sts: list[Stmt], found: set[str]) -> set[str]:
         outer = Stmt(st.toks, st.guards[:-1])
         if not on_common_path(outer, found):
             continue
-        for c in calls_in(st.texts):
+        for c in st.calls:
             sides.setdefault((st.guards[:-1], g.cond, c.name), set()).add(g.branch)
     return {name for (_, _, name), b in sides.items() if b == {"then", "else"}}
 
@@ -749,16 +768,15 @@ def entry_functions(unit: NFUnit, index: SourceIndex) -> list[FunctionInfo]:
     if not out:      # VPP node functions (macro-expanded names): they take the frame
         out = [f for f in index.functions
                if any("vlib_frame_t" in p.type_tokens for p in f.params)]
-    return _dedupe(out)
+    return unique_by(out, id)
 
 
-def _dedupe(fns):
-    seen, out = set(), []
-    for f in fns:
-        if id(f) not in seen:
-            seen.add(id(f))
-            out.append(f)
-    return out
+def unique_by(items, key) -> list:
+    """The items in order, keeping the first of those with equal ``key(item)``."""
+    firsts: dict = {}
+    for item in items:
+        firsts.setdefault(key(item), item)
+    return list(firsts.values())
 
 
 def stmts_of(fn: FunctionInfo, ctx=None) -> list[Stmt]:
@@ -790,10 +808,9 @@ class CallGraph:
             both = _called_on_both_branches(sts, found)
             for st in sts:
                 rare = not on_common_path(st, found, state)
-                texts = st.texts
-                for c in calls_in(texts):
+                for c in st.calls:
                     # 'created ? self->new_flow(s, p) : true' runs the call on one arm only
-                    in_arm = "?" in texts[:c.start]
+                    in_arm = "?" in st.texts[:c.start]
                     for g in resolve(self.index, c.name, fn.owner):
                         if g is not fn:
                             lst.append((g, (rare and c.name not in both) or in_arm))

@@ -87,7 +87,7 @@ def lookup_outputs(unit, ctx, fn: FunctionInfo) -> dict[str, str]:
     index = source_index(unit, ctx)
     out: dict[str, str] = {}
     for st in stmts_of(fn, ctx):
-        for c in calls_in(st.texts):
+        for c in st.calls:
             for g in index.functions_named(c.name):
                 if g is fn:
                     continue
@@ -185,7 +185,7 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
                     out.append((entries[root], t))
                 elif root in containers and "[" in side:
                     out.append((root, t))
-    for c in calls_in(texts):
+    for c in stmt.calls:
         if c.receiver and c.name not in READ_METHODS:
             recv = [p for p, at in paths_in(texts[:c.start])]
             if recv:
@@ -212,8 +212,7 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
 def _is_call_statement(texts: list[str], c) -> bool:
     """``e->tb.refill(...)`` as a statement of its own: its value is not read."""
     recv = paths_in(texts[:c.start])
-    return bool(recv) and recv[0][1] == 0 and texts[-1] == ")" and len(c.args) >= 0 and \
-        len(recv) == 1
+    return len(recv) == 1 and recv[0][1] == 0 and texts[-1] == ")"
 
 
 def _passes_entry_state(arg: tuple[str, ...], entries: dict[str, str], handles) -> bool:

@@ -8,6 +8,7 @@ import pytest
 from flowmagec.cli import main
 from flowmagec.errors import InputError
 from flowmagec.frontends.click import load
+from helpers import assert_error_at
 
 
 def load_text(tmp_path, text):
@@ -46,10 +47,7 @@ def load_text(tmp_path, text):
 def test_syntax_and_semantic_errors_have_locations(tmp_path, text, line, col, words):
     with pytest.raises(InputError) as e:
         load_text(tmp_path, text)
-    err = e.value
-    assert (err.span.line, err.span.col) == (line, col), err.render()
-    assert words in err.message + (err.expected or "")
-    assert err.render().startswith(f"{err.span.file}:{line}:{col}: error: ")
+    assert_error_at(e.value, line, col, words)
 
 
 def test_expected_tokens_are_in_words(tmp_path):

@@ -11,6 +11,7 @@ from flowmagec.errors import InputError
 from flowmagec.frontends import load as load_any
 from flowmagec.frontends.vpp import (VppDocument, VppScript, format_bitmap_list, load,
                                      parse_bitmap_list, pci_interface_suffix)
+from helpers import assert_error_at
 
 DATA = Path(__file__).parent / "data" / "vpp"
 NAT_ACL = DATA / "nat_acl" / "startup.conf"
@@ -154,12 +155,8 @@ def test_bitmap_lists():
 def test_startup_errors_have_location(text, line, col, needle):
     with pytest.raises(InputError) as ei:
         VppDocument(text, "bad.conf")
-    err = ei.value
-    assert needle in err.message + (err.expected or "")
-    assert (err.span.line, err.span.col) == (line, col)
-    rendered = err.render(text)
-    assert rendered.startswith(f"bad.conf:{line}:{col}: error:")
-    assert "^" in rendered
+    assert ei.value.span.file == "bad.conf"
+    assert_error_at(ei.value, line, col, needle, text)
 
 
 def test_missing_exec_script_is_a_warning():
@@ -308,3 +305,17 @@ def test_old_and_index_forms(tmp_path):
                                                       "nat44-ei@eth1"]
     assert chain.element("acl@sw_if_index:2").config == \
         "set acl-plugin interface sw_if_index 2 input acl 7"
+
+
+@pytest.mark.parametrize("read, what", [(VppDocument.load, "'"), (VppScript.load, "CLI script '"),
+                                        (load, "'")])
+def test_unreadable_file_is_an_input_error(tmp_path, read, what):
+    missing = tmp_path / "nothere.conf"
+    with pytest.raises(InputError, match=f"cannot read {what}{missing}': No such file"):
+        read(str(missing))
+
+
+def test_load_keeps_crlf(tmp_path):
+    p = tmp_path / "s.cli"
+    p.write_bytes(b"set int state eth0 up\r\n")
+    assert VppScript.load(str(p)).render() == "set int state eth0 up\r\n"

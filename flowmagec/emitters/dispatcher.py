@@ -336,11 +336,14 @@ class PlanChecks:
         self.warnings: list[str] = []
         self.notes: list[str] = []
 
-    def _judge(self, problem_v4: str | None, problem_v6: str | None) -> None:
-        if problem_v4:
-            raise AnalysisError(problem_v4)
-        if problem_v6:
-            self.warnings.append(problem_v6)
+    def _judge(self, offenders, describe) -> None:
+        """``offenders(shapes)``: what breaks the promise on frames of those shapes;
+        ``describe(offenders, family)``: the message (IPv4: error, IPv6: warning)."""
+        v4, v6 = offenders(IPV4_SHAPES), offenders(IPV6_SHAPES)
+        if v4:
+            raise AnalysisError(describe(v4, "IPv4"))
+        if v6:
+            self.warnings.append(describe(v6, "IPv6"))
 
     def queue_depends_only_on(self, stage: HashStage, fields: list[str]) -> None:
         """A hash input wider than the dispatch fields relies on a key that keeps
@@ -348,14 +351,12 @@ class PlanChecks:
         if not fields or set(stage.fields) <= set(fields):
             return
 
-        def problem(shapes, family):
-            leaking = stage.fields_reaching(self.index_bits, shapes) - set(fields)
-            if not leaking:
-                return None
+        def describe(leaking, family):
             return (f"plan dispatches on {fields} but with key {stage.key.hex()} the RETA index "
                     f"(low {self.index_bits} hash bits over {stage.fields}) of {family} frames "
                     f"also depends on {', '.join(sorted(leaking, key=KEY_FIELDS.index))}")
-        self._judge(problem(IPV4_SHAPES, "IPv4"), problem(IPV6_SHAPES, "IPv6"))
+        self._judge(lambda shapes: stage.fields_reaching(self.index_bits, shapes) - set(fields),
+                    describe)
 
     def spreads(self, stage: HashStage) -> None:
         """Some hashed field must reach the RETA index, or one queue gets everything."""
@@ -368,26 +369,20 @@ class PlanChecks:
         constant = [shape for shape, layout in stage.layouts.items()
                     if layout and not stage.fields_reaching(self.index_bits, (shape,))]
 
-        def problem(shapes):
-            bad = [s for s in constant if s in shapes]
-            if not bad:
-                return None
+        def describe(bad, family):
             return (f"the {stage.name} hash over {stage.fields} with key {stage.key.hex()} "
                     f"leaves the RETA index of {', '.join(bad)} frames constant: one queue "
                     f"gets all of them")
-        self._judge(problem(IPV4_SHAPES), problem(IPV6_SHAPES))
+        self._judge(lambda shapes: [s for s in constant if s in shapes], describe)
 
     def symmetric(self, stage: HashStage) -> None:
         asym = stage.asymmetric_shapes(self.index_bits)
 
-        def problem(shapes, family):
-            bad = [s for s in asym if s in shapes]
-            if not bad:
-                return None
+        def describe(bad, family):
             return (f"plan is symmetric but the {stage.name} hash over {stage.fields} with key "
                     f"{stage.key.hex()} sends the two directions of {family} flows "
                     f"({', '.join(bad)} frames) to different RETA entries")
-        self._judge(problem(IPV4_SHAPES, "IPv4"), problem(IPV6_SHAPES, "IPv6"))
+        self._judge(lambda shapes: [s for s in asym if s in shapes], describe)
 
 
 def round_robin_reta(queues: int, size: int = DEFAULT_RETA_SIZE) -> list[int]:

@@ -263,6 +263,15 @@ def pci_interface_suffix(pci: str) -> Optional[str]:
 # --------------------------------------------------------------------------
 
 
+def read_config_text(path: str, what: str = "") -> str:
+    """A configuration file's text with its line endings as they are (edits keep CRLF)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except OSError as e:
+        raise InputError(f"cannot read {what}'{path}': {e.strerror}") from None
+
+
 class VppDocument:
     """A startup.conf.  Read accessors interpret it; edit methods splice text.
 
@@ -278,11 +287,7 @@ class VppDocument:
 
     @classmethod
     def load(cls, path: str) -> "VppDocument":
-        try:
-            with open(path, encoding="utf-8", newline="") as fh:   # keep CRLF
-                return cls(fh.read(), path)
-        except OSError as e:
-            raise InputError(f"cannot read '{path}': {e.strerror}") from None
+        return cls(read_config_text(path), path)
 
     def render(self) -> str:
         return self.text
@@ -627,11 +632,7 @@ class VppScript:
 
     @classmethod
     def load(cls, path: str) -> "VppScript":
-        try:
-            with open(path, encoding="utf-8", newline="") as fh:   # keep CRLF
-                return cls(fh.read(), path)
-        except OSError as e:
-            raise InputError(f"cannot read CLI script '{path}': {e.strerror}") from None
+        return cls(read_config_text(path, "CLI script "), path)
 
     def render(self) -> str:
         return self.text
@@ -1101,11 +1102,7 @@ def legacy_nat44_mode(doc: Optional[VppDocument]) -> str:
 
 
 def load(path: str) -> Chain:
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:   # keep CRLF
-            text = fh.read()
-    except OSError as e:
-        raise InputError(f"cannot read '{path}': {e.strerror}") from None
+    text = read_config_text(path)
     chain = Chain(framework="vpp", path=path, files=[path])
     doc: Optional[VppDocument] = None
     script: Optional[VppScript] = None

@@ -8,6 +8,8 @@ placements, baselines, alternatives, explanation).
 """
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from typing import Optional
 
 from ..artifacts import (KEY_FIELDS, Alternative, Chain, FeatureSet, NFPlacement, NICProfile,
@@ -17,8 +19,8 @@ from . import traffic as traffic_mod
 from .cost import (DEFAULT_CONSTANTS, MODE_NOTHING, MODE_SHARED, MODE_STATELESS, PER_PACKET,
                    CostConstants, CostedElement, Prediction, effective_intensity, nf_cost,
                    predict, stateless_cost)
-from .formulation import (MUST_BE_PRIVATE, Candidate, Formulation, NFModel, Problem, Solution,
-                          all_field_sets, swap_closed)
+from .formulation import (DEFAULT_TIMEOUT_MS, MUST_BE_PRIVATE, Candidate, Formulation, NFModel,
+                          Problem, Solution, SolverTimeout, all_field_sets, swap_closed)
 
 DEFAULT_RSS = ("src_ip", "dst_ip", "src_port", "dst_port")   # what FastClick/VPP hash by default
 BASELINE_DEFAULT = "default-5tuple-all-shared"
@@ -28,13 +30,17 @@ ALTERNATIVES = 5
 
 def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, stages: int = 1,
           traffic=None, symmetric=None, *, constants: Optional[CostConstants] = None,
-          top_k: int = ALTERNATIVES) -> Plan:
+          top_k: int = ALTERNATIVES, ipv6: Optional[bool] = None,
+          timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Plan:
     """The best deployment of ``chain`` on ``cores`` cores behind ``nic``.
 
     ``traffic``: None, a .pcap/.pcapng/.json path, a dict of cardinalities or a
-    TrafficProfile.  ``symmetric``: traffic is bidirectional; None infers it
-    from the chain (any symmetric stateful NF).  Raises AnalysisError when no
-    deployment satisfies the NFs' hard constraints.
+    TrafficProfile.  ``symmetric``: traffic is bidirectional (True also asks
+    for a symmetric hash whenever the chosen fields allow one); None infers it
+    from the chain (any symmetric stateful NF).  ``ipv6``: IPv6 traffic is
+    present (None: as the traffic profile says); the RSS key then serves both
+    families.  ``timeout_ms`` bounds each Z3 call (0: none).  Raises
+    AnalysisError when no deployment satisfies the NFs' hard constraints.
     """
     if cores < 1:
         raise InputError(f"cores must be at least 1, got {cores}")
@@ -45,17 +51,25 @@ def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, s
     nfs = chain_models(chain, features, cores, c)
     notes: list[str] = []
     bidir = _bidirectional(nfs, symmetric, notes)
+    setting = RssSetting.for_chain(chain, _wants_ipv6(ipv6, profile))
     problem = Problem(nfs=nfs, cores=cores, stages=stages,
-                      nic_candidates=nic_candidates(nic, profile, cores),
+                      nic_candidates=nic_candidates(nic, profile, cores, setting),
                       soft_candidates=software_candidates(profile, cores),
-                      bidirectional=bidir, constants=c)
+                      bidirectional=bidir, constants=c, timeout_ms=timeout_ms)
     if not problem.nic_candidates:
-        raise AnalysisError(f"NIC profile '{nic.name}' can hash no 5-tuple field set",
-                            notes=("check hashable_field_sets in the profile",))
-    solutions = _solve_realisable(problem, nic, top_k)
+        problem.nic_candidates = software_candidates(profile, cores, stage0=True)
+        notes.append(f"NIC '{nic.name}' can dispatch on no 5-tuple field set{setting.limits()}: "
+                     f"stage 0 dispatches in software (+{c.handoff_cycles:.0f} cycles/packet)")
+    try:
+        solutions = _solve_realisable(problem, nic, top_k, setting)
+    except SolverTimeout:
+        raise AnalysisError(f"no plan found within the time limit ({timeout_ms} ms per Z3 call)",
+                            notes=("raise the limit (solve(..., timeout_ms=...)) or allow one "
+                                   "stage only",)) from None
     if not solutions:
         raise infeasible_error(problem, nic)
-    return PlanBuilder(chain, problem, nic, profile, solutions, notes).build()
+    return PlanBuilder(chain, problem, nic, profile, solutions, notes, setting,
+                       requested_symmetric=bool(symmetric)).build()
 
 
 # --------------------------------------------------------------------------
@@ -120,12 +134,52 @@ def _rss():
 
 # RSS mechanisms the NIC itself offers (software dispatch is our second stage).
 NIC_MECHANISMS = ("port", "key", "rte_flow")
+# What each framework can configure, when less than the NIC offers: VPP's dpdk
+# plugin takes no RSS key from its CLI or startup.conf (soft-rss only from v26.02).
+FRAMEWORK_MECHANISMS = {"vpp": ("port", "rte_flow")}
+IPV4_INPUT, DUAL_STACK_INPUT = "ipv4-l4", "ipv4-l4,ipv6-l4"
 
 
-def nic_can_hash(fields, nic: NICProfile) -> bool:
+@dataclass(frozen=True)
+class RssSetting:
+    """What the deployment lets the NIC use: mechanisms (framework) and hash input (traffic)."""
+    framework: str = "fastclick"
+    mechanisms: tuple[str, ...] = NIC_MECHANISMS
+    input: str = IPV4_INPUT
+
+    @classmethod
+    def for_chain(cls, chain: Chain, ipv6: bool) -> "RssSetting":
+        return cls(framework=chain.framework,
+                   mechanisms=FRAMEWORK_MECHANISMS.get(chain.framework, NIC_MECHANISMS),
+                   input=DUAL_STACK_INPUT if ipv6 else IPV4_INPUT)
+
+    @property
+    def dual_stack(self) -> bool:
+        return self.input == DUAL_STACK_INPUT
+
+    def limits(self) -> str:
+        """Why fewer mechanisms than the NIC offers, as a clause ('' if none)."""
+        lost = [m for m in NIC_MECHANISMS if m not in self.mechanisms]
+        return f" with {self.framework} (which cannot use: {', '.join(lost)})" if lost else ""
+
+    def realise(self, fields, nic: NICProfile, symmetric: bool):
+        """The rss.realise result, falling back to software dispatch."""
+        return _rss().realise(list(fields), nic, symmetric=symmetric, reta_size=nic.reta_size,
+                              input=self.input, mechanisms=self.mechanisms + ("software",))
+
+
+DEFAULT_SETTING = RssSetting()
+
+
+def _wants_ipv6(ipv6: Optional[bool], profile) -> bool:
+    return bool(ipv6) if ipv6 is not None else bool(getattr(profile, "has_ipv6", False))
+
+
+def nic_can_hash(fields, nic: NICProfile, setting: RssSetting = DEFAULT_SETTING) -> bool:
     rss = _rss()
     if rss is not None and hasattr(rss, "hashable"):
-        return bool(rss.hashable(list(fields), nic, mechanisms=NIC_MECHANISMS))
+        return bool(rss.hashable(list(fields), nic, input=setting.input,
+                                 mechanisms=setting.mechanisms))
     # Fallback from the profile: an exact hashable set, or a subset of one when
     # the NIC selects fields (L3/L4_*_ONLY) or its key is settable (zeroed bits).
     fs = set(fields)
@@ -135,38 +189,50 @@ def nic_can_hash(fields, nic: NICProfile) -> bool:
     return False
 
 
-def nic_can_hash_symmetric(fields, nic: NICProfile) -> bool:
+def nic_can_hash_symmetric(fields, nic: NICProfile, setting: RssSetting = DEFAULT_SETTING) -> bool:
     rss = _rss()
     if rss is not None and hasattr(rss, "hashable"):
         return swap_closed(fields) and bool(rss.hashable(list(fields), nic, symmetric=True,
-                                                         mechanisms=NIC_MECHANISMS))
+                                                         input=setting.input,
+                                                         mechanisms=setting.mechanisms))
     return swap_closed(fields) and (nic.key_settable or "symmetric_toeplitz" in nic.hash_functions)
 
 
-def nic_candidates(nic: NICProfile, profile, cores: int) -> list[Candidate]:
+def nic_candidates(nic: NICProfile, profile, cores: int,
+                   setting: RssSetting = DEFAULT_SETTING) -> list[Candidate]:
     return [Candidate(fields=fs, imbalance=profile.imbalance(fs, cores),
-                      symmetric_ok=nic_can_hash_symmetric(fs, nic), rank=rank)
-            for rank, fs in enumerate(all_field_sets()) if nic_can_hash(fs, nic)]
+                      symmetric_ok=nic_can_hash_symmetric(fs, nic, setting), rank=rank)
+            for rank, fs in enumerate(all_field_sets()) if nic_can_hash(fs, nic, setting)]
 
 
-def software_candidates(profile, cores: int) -> list[Candidate]:
+def software_candidates(profile, cores: int, stage0: bool = False) -> list[Candidate]:
+    """Any field set, hashed by a core; ``stage0``: that core first receives every
+    packet from the NIC, so the candidate pays the handoff."""
     return [Candidate(fields=fs, imbalance=profile.imbalance(fs, cores),
-                      symmetric_ok=swap_closed(fs), rank=rank)
+                      symmetric_ok=swap_closed(fs), rank=rank, software=stage0)
             for rank, fs in enumerate(all_field_sets())]
 
 
-def _solve_realisable(problem: Problem, nic: NICProfile, k: int) -> list[Solution]:
-    """Solve; drop stage-0 candidates the RSS realiser rejects, and re-solve."""
+def _solve_realisable(problem: Problem, nic: NICProfile, k: int,
+                      setting: RssSetting = DEFAULT_SETTING) -> list[Solution]:
+    """Solve; a stage-0 candidate the RSS realiser can only dispatch in software is
+    re-costed with the handoff, one it cannot realise at all is dropped; re-solve."""
     rss = _rss()
-    for _ in range(len(problem.nic_candidates) + 1):
+    for _ in range(2 * len(problem.nic_candidates) + 1):
         sols = Formulation(problem).best(k)
         if not sols or rss is None or not hasattr(rss, "realise"):
             return sols
         best = sols[0]
-        if rss.realise(list(best.fields[0]), nic, symmetric=best.symmetric[0],
-                       mechanisms=NIC_MECHANISMS).feasible:
+        cand = next(c for c in problem.nic_candidates if c.fields == best.fields[0])
+        if cand.software:
             return sols
-        problem.nic_candidates = [c for c in problem.nic_candidates if c.fields != best.fields[0]]
+        r = setting.realise(best.fields[0], nic, best.symmetric[0])
+        if r.feasible and r.via != "software":
+            return sols
+        problem.nic_candidates = [c for c in problem.nic_candidates if c is not cand]
+        if r.feasible:
+            problem.nic_candidates.append(dataclasses.replace(
+                cand, software=True, symmetric_ok=swap_closed(cand.fields)))
         if not problem.nic_candidates:
             return []
     return []
@@ -193,6 +259,13 @@ def requirement(n: NFModel, bidirectional: bool) -> str:
     return f"{n.label()} {why}; {need}"
 
 
+def _feasible(problem: Problem) -> bool:
+    try:
+        return bool(Formulation(problem).best(1))
+    except SolverTimeout:       # undecided within the limit: do not promise it
+        return False
+
+
 def infeasible_error(problem: Problem, nic: NICProfile) -> AnalysisError:
     conflict = Formulation(problem).conflict()
     stage_word = "one dispatch stage" if problem.stages == 1 else "two dispatch stages"
@@ -203,7 +276,7 @@ def infeasible_error(problem: Problem, nic: NICProfile) -> AnalysisError:
     notes.append("the NIC can hash: " + "; ".join(_fmt(c.fields) for c in problem.nic_candidates))
     if problem.stages == 1:
         two = Problem(**{**problem.__dict__, "stages": 2})
-        if Formulation(two).best(1):
+        if _feasible(two):
             notes.append("a two-stage plan (--stages 2) re-dispatches packets in software between "
                          "these NFs so each can keep private state; it is feasible here")
         else:
@@ -268,21 +341,24 @@ class PlanBuilder:
     """Turns the chosen Solution (and its runner-ups) into the Plan artifact."""
 
     def __init__(self, chain: Chain, problem: Problem, nic: NICProfile, profile,
-                 solutions: list[Solution], notes: list[str]):
+                 solutions: list[Solution], notes: list[str],
+                 setting: RssSetting = DEFAULT_SETTING, requested_symmetric: bool = False):
         self.chain, self.p, self.nic, self.profile = chain, problem, nic, profile
         self.best, self.others = solutions[0], solutions[1:]
-        self.notes = notes
+        self.notes = list(notes)
+        self.setting, self.requested_symmetric = setting, requested_symmetric
+        self.rss_warnings: list[str] = []
 
     def build(self) -> Plan:
         s = self.best
-        plan = Plan(fields=list(s.fields[0]), symmetric=s.symmetric[0], cores=self.p.cores,
-                    nic=self.nic.name, cost=self._predict(s).time,
+        plan = Plan(fields=list(s.fields[0]), symmetric=self._stage0_symmetric(),
+                    cores=self.p.cores, nic=self.nic.name, cost=self._predict(s).time,
                     reta=[i % self.p.cores for i in range(self.nic.reta_size)])
         self._realise(plan)
         plan.placements = [self._placement(n) for n in self.p.nfs]
         plan.stages = [Stage(index=i, fields=list(s.fields[i]),
                              elements=[n.element for n in self.p.nfs if s.stage_of[n.element] == i],
-                             dispatch="nic" if i == 0 else "software")
+                             dispatch="nic" if i == 0 and plan.rss_via != "software" else "software")
                        for i in range(s.stages_used)]
         plan.baselines = {BASELINE_DEFAULT: default_baseline(self.p, self.profile),
                           BASELINE_RANK: rank_baseline(self.p, self.profile)}
@@ -300,17 +376,42 @@ class PlanBuilder:
         cost = self._predict(o).time
         return Alternative(fields=list(o.fields[0]), cost=cost,
                            relative_throughput=best_cost / cost if cost else 1.0,
-                           modes=dict(o.modes), stages=o.stages_used)
+                           modes=dict(o.modes), stages=o.stages_used,
+                           stage_fields=[list(f) for f in o.fields[: o.stages_used]])
+
+    def _stage0_candidate(self) -> Candidate:
+        return next(c for c in self.p.nic_candidates if c.fields == tuple(self.best.fields[0]))
+
+    def _stage0_symmetric(self) -> bool:
+        """Symmetric when a private NF needs it, or when asked (--symmetric) and the
+        chosen fields can be hashed symmetrically."""
+        if self.best.symmetric[0]:
+            return True
+        if self.requested_symmetric:
+            if self._stage0_candidate().symmetric_ok:
+                return True
+            self.rss_warnings.append(f"symmetric hashing asked for, but stage 0 dispatches on "
+                                     f"{_fmt(self.best.fields[0])}, which cannot be hashed "
+                                     f"symmetrically here (no private NF needs it): the two "
+                                     f"directions of a flow may reach different cores")
+        return False
 
     def _realise(self, plan: Plan):
         rss = _rss()
         if rss is not None and hasattr(rss, "realise"):
-            r = rss.realise(plan.fields, self.nic, symmetric=plan.symmetric,
-                            reta_size=self.nic.reta_size, mechanisms=NIC_MECHANISMS)
-            plan.hash_input = list(r.hash_input)
-            plan.rss_types = list(r.rss_types)
-            plan.rss_key = r.key.hex() if r.key else ""
-            plan.hash_function = getattr(r, "hash_function", plan.hash_function)
+            r = self.setting.realise(plan.fields, self.nic, plan.symmetric)
+            plan.rss_via = r.via
+            plan.symmetric = r.symmetric if r.feasible else plan.symmetric
+            if r.via == "software":
+                # the NIC keeps its default RSS; a core hashes these fields and hands off
+                plan.hash_input, plan.rss_types, plan.rss_key = list(plan.fields), [], ""
+            else:
+                plan.hash_input = list(r.hash_input)
+                plan.rss_types = list(r.rss_types)
+                plan.rss_key = r.key.hex() if r.key else ""
+                plan.hash_function = getattr(r, "hash_function", plan.hash_function)
+            self.notes.append(f"stage 0 is realised via {r.via or 'nothing'}: {r.why}")
+            self._check_ipv6(plan, r)
             return
         # Fallback until rss.py lands: the smallest hashable set holding the fields.
         holders = [hs for hs in self.nic.hashable_field_sets if set(plan.fields) <= set(hs)]
@@ -349,7 +450,8 @@ class PlanBuilder:
             private = [n.label() for n in p.stateful
                        if s.stage_of[n.element] == st.index and s.modes[n.element] == MODE_NOTHING]
             how = "NIC RSS" if st.dispatch == "nic" else "software re-dispatch"
-            sym = " (symmetric hash)" if s.symmetric[st.index] else ""
+            symmetric = plan.symmetric if st.index == 0 else s.symmetric[st.index]
+            sym = " (symmetric hash)" if symmetric else ""
             who = (f": {', '.join(private)} keep private per-core state" if private
                    else ": no stateful NF can be private")
             lines.append(f"stage {st.index}: dispatch on {_fmt(st.fields)} by {how}{sym}{who}")
@@ -373,10 +475,30 @@ class PlanBuilder:
         if self.others and abs(self.others[0].time - s.time) < 1e-6:
             lines.append(f"tie with {_fmt(self.others[0].fields[0])}: broken by the canonical "
                          f"field order (source side first), see docs/cost-model.md")
+        if self.setting.limits():
+            lines.append(f"RSS mechanisms limited{self.setting.limits()}")
+        if self.setting.dual_stack:
+            lines.append("IPv6 traffic present: RSS types and key cover IPv4 and IPv6")
+        if not s.proven:
+            lines.append("best found within the time limit, not proven optimal")
         return lines + self.notes
 
+    def _check_ipv6(self, plan: Plan, r) -> None:
+        """Warn when IPv6 traffic is present but the realisation hashes IPv4 only."""
+        if not self.setting.dual_stack or r.via == "software":
+            return
+        if not any(t.startswith("ipv6") for t in plan.rss_types):
+            self.rss_warnings.append("IPv6 traffic is present but the plan's RSS types hash IPv4 "
+                                     "only: IPv6 packets are not dispatched by the plan")
+        elif plan.rss_key and "ipv6" not in getattr(r, "input", ""):
+            self.rss_warnings.append("IPv6 traffic is present but the RSS key was synthesised for "
+                                     "IPv4 only: IPv6 packets are not dispatched by the plan")
+
     def _warnings(self) -> list[str]:
-        out = []
+        out = list(self.rss_warnings)
+        if not self.best.proven:
+            out.append(f"best plan found within the time limit ({self.p.timeout_ms} ms per Z3 "
+                       f"call), not proven optimal")
         for n in self.p.stateful:
             if n.intensity is None:
                 out.append(f"{n.label()}: write intensity unknown, costed as per-packet")

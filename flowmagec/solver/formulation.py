@@ -32,11 +32,18 @@ import z3
 from ..artifacts import KEY_FIELDS, Span
 from .cost import MODE_NOTHING, MODE_SHARED, MODE_STATELESS, CostConstants, NFCost
 
+DEFAULT_TIMEOUT_MS = 10_000
+EPS = 1e-6                         # cost comparisons (Z3 sees 1e-6-rounded constants)
+
 SWAP = {"src_ip": "dst_ip", "dst_ip": "src_ip", "src_port": "dst_port",
         "dst_port": "src_port", "protocol": "protocol"}
 MUST_BE_PRIVATE = {"per-core": "keeps per-core state (correct only if all packets of an entry "
                                "reach one core)",
                    "unsafe": "has unprotected state (no lock or atomic): it must not be shared"}
+
+
+class SolverTimeout(Exception):
+    """Every Z3 call that could have found a plan hit the time limit first."""
 
 
 def all_field_sets() -> list[tuple[str, ...]]:
@@ -85,6 +92,7 @@ class Candidate:
     imbalance: float
     symmetric_ok: bool                  # can be hashed so both directions meet
     rank: int                           # tie-break order (lower first)
+    software: bool = False              # stage 0 only: the NIC cannot, a core re-dispatches
 
 
 @dataclass
@@ -96,6 +104,9 @@ class Problem:
     soft_candidates: list[Candidate]     # stage 1 (software re-dispatch)
     bidirectional: bool
     constants: CostConstants
+    # Per Z3 call; when it triggers, the best model found so far is used and the
+    # Solution says it is not proven optimal.  0 disables the limit.
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
 
     @property
     def stateful(self) -> list[NFModel]:
@@ -112,6 +123,8 @@ class Solution:
     work: float
     imbalance: list[float]
     order: tuple = ()                   # (time, work, tie-break): the lexicographic objective
+    proven: bool = True                 # False: a Z3 time limit cut the search short
+    split: Optional[int] = None         # index of the first second-stage stateful NF (m: none)
 
     @property
     def stages_used(self) -> int:
@@ -134,19 +147,51 @@ def dominant(cands: list[Candidate], problem: Problem,
     Two field sets that make exactly the same NFs private (symmetry included)
     cost the same except for load imbalance, so only the best-spreading one
     (ties: lower rank) of each pattern can be optimal."""
+    if nfs is not None and not nfs:     # an unused stage: only the tie-break rank matters
+        return sorted(cands, key=lambda c: c.rank)
     best: dict[tuple, Candidate] = {}
     for c in cands:
-        pattern = tuple(private_under(n, c, problem.bidirectional)
-                        for n in (problem.stateful if nfs is None else nfs))
+        pattern = (c.software,) + tuple(private_under(n, c, problem.bidirectional)
+                                        for n in (problem.stateful if nfs is None else nfs))
         cur = best.get(pattern)
         if cur is None or (c.imbalance, c.rank) < (cur.imbalance, cur.rank):
             best[pattern] = c
     return sorted(best.values(), key=lambda c: c.rank)
 
 
+def pareto(rows: list[tuple[float, float, int]], depth: int = 1) -> list[int]:
+    """Indices of the rows (work, serial, rank) that fewer than ``depth`` other rows
+    match or beat on all three.
+
+    Given the split, time = max((w0 + w1) / N, q0 + q1), total work and the
+    tie-break are all monotone in each stage's (work, serial, rank).  A
+    candidate dominated by ``depth`` others is beaten, stage by stage, by
+    ``depth`` plans with other fields, so it is in no top-``depth`` list:
+    dropping it is exact for the best ``depth`` plans.  Costs are compared as
+    Z3 sees them (rounded to 1e-6)."""
+    key = [(_micro(w), _micro(q), r) for w, q, r in rows]
+    return [i for i, a in enumerate(key)
+            if sum(j != i and b[0] <= a[0] and b[1] <= a[1] and b[2] <= a[2]
+                   for j, b in enumerate(key)) < depth]
+
+
+def _worse(bound: tuple[float, float], sol: "Solution") -> bool:
+    """A split whose (time, work) lower bound exceeds ``sol`` cannot hold the optimum."""
+    if math.isinf(bound[0]):
+        return True
+    time, work = _micro(bound[0]), _micro(bound[1])
+    best_time, best_work = _micro(sol.order[0]), _micro(sol.order[1])
+    slack = 2                     # Z3 sums 1e-6-rounded constants; the bound sums floats
+    return time > best_time + slack or (abs(time - best_time) <= slack and work > best_work + slack)
+
+
+def _micro(x: float) -> int:
+    return round(x * 1_000_000)
+
+
 def _real(x: float) -> z3.ArithRef:
     # Rounded to 1e-6 so equal inputs give exactly equal rationals (stable ties).
-    return z3.RealVal(Fraction(round(x * 1_000_000), 1_000_000))
+    return z3.RealVal(Fraction(_micro(x), 1_000_000))
 
 
 def _value(model: z3.ModelRef, term) -> float:
@@ -159,7 +204,10 @@ def _value(model: z3.ModelRef, term) -> float:
 class Formulation:
     """Builds the Z3 model of a Problem; ``best(k)`` returns the top-k plans."""
 
-    def __init__(self, problem: Problem, split: Optional[int] = None):
+    def __init__(self, problem: Problem, split: Optional[int] = None, prune: int = 0):
+        """``split`` fixes the split point; ``prune`` = k > 0 (fixed split only) also
+        drops candidates that k others dominate in that split: exact for the
+        best k plans (``pareto``), so use it with ``best(k)`` or smaller."""
         self.p = problem
         self.nstages = problem.stages
         # With a fixed split only the NFs of a stage tell its candidates apart.
@@ -170,8 +218,6 @@ class Formulation:
         if self.nstages > 1:
             self.cands.append(dominant(problem.soft_candidates, problem,
                                        sf[cut:] if cut is not None else None))
-        self.sel = [[z3.Bool(f"sel{s}_{'+'.join(c.fields)}") for c in cs]
-                    for s, cs in enumerate(self.cands)]
         self.sym = [z3.Bool(f"sym{s}") for s in range(self.nstages)]
         self.nothing = {n.element: z3.Bool(f"nothing[{n.element}]") for n in problem.stateful}
         # split[k]: stateful NFs k.. run in the second stage (k == m: one stage).
@@ -183,13 +229,54 @@ class Formulation:
         self.split = {k: z3.Bool(f"split{k}") for k in splits}
         self.order = {n.element: i for i, n in enumerate(problem.stateful)}
         self.anchor = self._anchors()
+        self.timed_out = False            # a Z3 call hit problem.timeout_ms
+        self.tables = [self.stage_tables(s) for s in range(self.nstages)]
+        if prune and len(self.split) == 1:
+            self._prune(prune)
+        self.sel = [[z3.Bool(f"sel{s}_{'+'.join(c.fields)}") for c in cs]
+                    for s, cs in enumerate(self.cands)]
         self.tracked: dict[str, tuple[z3.BoolRef, NFModel, str]] = {}
         self.structure: list[z3.BoolRef] = []
-        self._build_structure()
-        self._build_tracked()
-        self._build_cost()
+        self._built = False
+
+    def _build(self):
+        """The Z3 constraints, built on first use: branch and bound skips most
+        splits on their bound alone, and building is the costly part."""
+        if not self._built:
+            self._build_structure()
+            self._build_tracked()
+            self._build_cost()
+            self._built = True
 
     # ---- helpers ---------------------------------------------------------
+    def _prune(self, depth: int):
+        """Keep each stage's candidates that its must-be-private NFs allow and,
+        among those, the ones fewer than ``depth`` others dominate in this split."""
+        (k,) = self.split
+        for s in range(self.nstages):
+            work, serial = self.tables[s]
+            strict = [n for n in self.p.stateful
+                      if n.must_be_private and (self.anchor[n.element] >= k) == (s == 1)]
+            allowed = [i for i, c in enumerate(self.cands[s])
+                       if all(self.private_under(n, c) for n in strict)]
+            front = pareto([(work[i][k], serial[i][k], self.cands[s][i].rank) for i in allowed],
+                           depth)
+            keep = [allowed[i] for i in front]
+            self.cands[s] = [self.cands[s][i] for i in keep]
+            self.tables[s] = ([work[i] for i in keep], [serial[i] for i in keep])
+
+    def lower_bound(self) -> tuple[float, float]:
+        """(time, work) no plan with this formulation's split(s) can beat: each
+        stage at its cheapest candidate independently (the stages only interact
+        through the sum and max of their costs)."""
+        best_w = best_q = 0.0
+        for work, serial in self.tables:
+            if not work:
+                return math.inf, math.inf
+            best_w += min(min(row.values()) for row in work)
+            best_q += min(min(row.values()) for row in serial)
+        return max(best_w / self.p.cores, best_q), best_w
+
     def _anchors(self) -> dict[str, int]:
         """Element -> index of the stateful NF whose stage it shares (-1: always stage 0)."""
         out, last = {}, -1
@@ -240,13 +327,14 @@ class Formulation:
                                                        MUST_BE_PRIVATE[n.sharing])
 
     # ---- cost ------------------------------------------------------------
-    def stage_tables(self, s: int) -> tuple[list[list[float]], list[list[float]]]:
+    def stage_tables(self, s: int) -> tuple[list[dict[int, float]], list[dict[int, float]]]:
         """(work, serial)[c][k]: stage s's cycles/packet (imbalance-weighted) and
-        serial cycles when it dispatches on candidate c and the split is at k."""
+        serial cycles when it dispatches on candidate c and the split is at k
+        (for the splits this formulation allows)."""
         work, serial = [], []
         for cand in self.cands[s]:
-            w_row, s_row = [], []
-            for k in range(self.m + 1):
+            w_row, s_row = {}, {}
+            for k in self.split:
                 w = q = 0.0
                 for n in self.p.nfs:
                     if (self.anchor[n.element] >= k) != (s == 1):
@@ -257,10 +345,10 @@ class Formulation:
                         w += n.cost.work
                     else:
                         w, q = w + n.cost.shared, q + n.cost.serial
-                if s == 1 and k < self.m:
+                if (s == 1 and k < self.m) or (s == 0 and cand.software):
                     w += self.p.constants.handoff_cycles
-                w_row.append(w * cand.imbalance)
-                s_row.append(q)
+                w_row[k] = w * cand.imbalance
+                s_row[k] = q
             work.append(w_row)
             serial.append(s_row)
         return work, serial
@@ -274,7 +362,7 @@ class Formulation:
             w, q = z3.Real(f"work{s}"), z3.Real(f"serial{s}")
             works.append(w)
             serials.append(q)
-            wt, st = self.stage_tables(s)
+            wt, st = self.tables[s]
             for ci, v in enumerate(self.sel[s]):
                 for k, sp in self.split.items():
                     self.structure.append(z3.Implies(z3.And(v, sp), z3.And(
@@ -295,8 +383,11 @@ class Formulation:
 
     # ---- solving ---------------------------------------------------------
     def optimizer(self) -> z3.Optimize:
+        self._build()
         opt = z3.Optimize()
         opt.set(priority="lex")
+        if self.p.timeout_ms:
+            opt.set("timeout", int(self.p.timeout_ms))
         opt.add(self.structure)
         opt.add([expr for expr, _, _ in self.tracked.values()])
         opt.minimize(self.time)
@@ -307,36 +398,75 @@ class Formulation:
     def best(self, k: int = 1) -> list[Solution]:
         """The optimum and up to k-1 runner-ups with different dispatch fields.
 
-        Two-stage problems are solved once per split point (at most one more
-        than the stateful NFs) and merged by the same lexicographic objective;
-        runner-ups come from the best split and the other splits' optima.  One
-        Optimize over all splits at once is correct too but 5-10x slower on
-        50-NF chains (tools/bench_solver.py)."""
+        Two-stage problems are solved per split point by branch and bound: each
+        split's lower bound (``lower_bound``) orders the search, splits whose
+        bound is worse than the best plan found so far are skipped, and the
+        rest are solved on their Pareto-pruned candidates.  All of it is exact;
+        runner-ups come from the best split (pruned to depth k, exact for its
+        top k) and the other solved splits' optima.  One Optimize over all splits at once is correct too
+        but far slower on 50-NF chains (tools/bench_solver.py)."""
         if len(self.split) == 1:
-            return self._best_fixed_split(k)
-        per_split = {split: Formulation(self.p, split=split)._best_fixed_split(1)
-                     for split in self.split}
-        found = [sols[0] for sols in per_split.values() if sols]
-        if not found:
+            sols = self._best_fixed_split(k)
+            if not sols and self.timed_out:
+                raise SolverTimeout()
+            return sols
+        per_split = [Formulation(self.p, split=sp, prune=1) for sp in self.split]
+        bounds = {id(f): f.lower_bound() for f in per_split}
+        found: list[Solution] = []
+        incumbent: Optional[Solution] = None
+        for f in sorted(per_split, key=lambda f: (bounds[id(f)], -next(iter(f.split)))):
+            if incumbent is not None and _worse(bounds[id(f)], incumbent):
+                continue
+            sols = f._best_fixed_split(1)
+            self.timed_out |= f.timed_out
+            if sols:
+                found.append(sols[0])
+                if incumbent is None or sols[0].order < incumbent.order:
+                    incumbent = sols[0]
+        if incumbent is None:
+            if self.timed_out:
+                raise SolverTimeout()
             return []
-        best_split = min(per_split, key=lambda sp: per_split[sp][0].order
-                         if per_split[sp] else (math.inf,))
-        found += Formulation(self.p, split=best_split)._best_fixed_split(k)[1:]
+        runner_ups = Formulation(self.p, split=incumbent.split, prune=k)
+        found += runner_ups._best_fixed_split(k)[1:]
+        self.timed_out |= runner_ups.timed_out
         merged: dict[tuple, Solution] = {}
         for sol in found:
             sig = sol.signature()
             if sig not in merged or sol.order < merged[sig].order:
                 merged[sig] = sol
-        return sorted(merged.values(), key=lambda x: x.order)[:k]
+        ranked = sorted(merged.values(), key=lambda x: x.order)[:k]
+        if self.timed_out:          # a skipped or cut-short split may hide a better plan
+            ranked[0].proven = False
+        return ranked
 
     def _best_fixed_split(self, k: int) -> list[Solution]:
         opt = self.optimizer()
         out: list[Solution] = []
-        while len(out) < k and opt.check() == z3.sat:
-            sol = self._decode(opt.model())
+        while len(out) < k:
+            status = opt.check()
+            if status == z3.unsat:
+                break
+            proven = status == z3.sat
+            self.timed_out |= not proven
+            try:
+                model = opt.model()           # on a timeout: the best model found so far
+            except z3.Z3Exception:
+                model = None
+            if model is None or not self._complete(model):
+                break
+            sol = self._decode(model)
+            sol.proven = proven
             out.append(sol)
+            if not proven:
+                break
             opt.add(z3.Not(self._signature_expr(sol)))
         return out
+
+    def _complete(self, m: z3.ModelRef) -> bool:
+        """A timed-out model may not satisfy the constraints yet: check it does."""
+        return all(z3.is_true(m.eval(c, model_completion=True))
+                   for c in self.structure + [e for e, _, _ in self.tracked.values()])
 
     def _signature_expr(self, sol: Solution) -> z3.BoolRef:
         parts = [self.sel[0][self._cand_index(0, sol.fields[0])]]
@@ -365,12 +495,15 @@ class Formulation:
                         symmetric=[z3.is_true(m.eval(v, True)) for v in self.sym],
                         time=_value(m, self.time), work=_value(m, self.work),
                         imbalance=[c.imbalance for c in chosen],
+                        split=next((k for k, v in self.split.items() if z3.is_true(m.eval(v, True))),
+                                   None),
                         order=(_value(m, self.time), _value(m, self.work),
                                _value(m, self.tiebreak)))
 
     # ---- infeasibility ---------------------------------------------------
     def conflict(self) -> list[tuple[NFModel, str]]:
         """A minimal set of NF requirements that cannot hold together (empty if feasible)."""
+        self._build()
         s = z3.Solver()
         s.set("core.minimize", True)
         s.add(self.structure)

@@ -42,6 +42,11 @@ def imbalance_from_moments(sum_w2: float, max_w: float, cores: int) -> float:
 class TrafficProfile:
     """Base: subclasses give the weight moments of a field set."""
     source = "default"
+    ipv6_share = 0.0            # fraction of IPv6 packets (dispatch must then cover IPv6 too)
+
+    @property
+    def has_ipv6(self) -> bool:
+        return self.ipv6_share > 0
 
     def moments(self, fields: tuple[str, ...]) -> tuple[float, float, int]:
         """(sum of squared weights, heaviest weight, distinct values) of ``fields``."""
@@ -86,6 +91,7 @@ class CardinalityProfile(TrafficProfile):
     fields: dict[str, FieldDistribution] = field(default_factory=dict)
     flows: Optional[int] = None
     source: str = "cardinalities"
+    ipv6_share: float = 0.0
 
     def moments(self, fields):
         s2 = wmax = 1.0
@@ -114,10 +120,11 @@ DEFAULT_PROFILE = CardinalityProfile(fields=dict(DEFAULT_FIELDS), source="defaul
 
 
 def parse_cardinalities(data, path: str) -> CardinalityProfile:
-    """``{"flows": N, "fields": {"src_ip": {"distinct": D, "skew": s} | D, ...}}``."""
+    """``{"flows": N, "ipv6": share|bool, "fields": {"src_ip": {"distinct": D, "skew": s} | D, ...}}``."""
     if not isinstance(data, dict):
         raise InputError(f"{path}: traffic profile must be a JSON object")
-    raw = data["fields"] if "fields" in data else {k: v for k, v in data.items() if k != "flows"}
+    top_level = ("flows", "ipv6")
+    raw = data["fields"] if "fields" in data else {k: v for k, v in data.items() if k not in top_level}
     fields = {}
     for name, spec in raw.items():
         if name not in KEY_FIELDS:
@@ -133,7 +140,11 @@ def parse_cardinalities(data, path: str) -> CardinalityProfile:
             raise InputError(f"{path}: field '{name}': distinct must be >= 1 and skew >= 0")
         fields[name] = d
     flows = data.get("flows")
-    return CardinalityProfile(fields=fields, flows=int(flows) if flows else None, source=path)
+    ipv6 = data.get("ipv6", 0.0)
+    if not isinstance(ipv6, (bool, int, float)) or not 0 <= ipv6 <= 1:
+        raise InputError(f"{path}: 'ipv6' must be true/false or the IPv6 share of packets (0..1)")
+    return CardinalityProfile(fields=fields, flows=int(flows) if flows else None, source=path,
+                              ipv6_share=float(ipv6))
 
 
 # --------------------------------------------------------------------------
@@ -147,6 +158,11 @@ class PacketProfile(TrafficProfile):
     packets: int = 0
     skipped: int = 0               # non-IP or truncated frames
     source: str = "pcap"
+    ipv6_packets: int = 0
+
+    @property
+    def ipv6_share(self) -> float:
+        return self.ipv6_packets / self.packets if self.packets else 0.0
 
     def __post_init__(self):
         self._cache: dict[tuple[str, ...], tuple[float, float, int]] = {}
@@ -270,6 +286,7 @@ def read_pcap(path: str, max_packets: int = 2_000_000) -> PacketProfile:
             continue
         prof.tuples[t] += 1
         prof.packets += 1
+        prof.ipv6_packets += ip[0] >> 4 == 6
         if prof.packets >= max_packets:
             break
     if prof.packets == 0:
