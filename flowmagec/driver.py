@@ -31,6 +31,8 @@ class Options:
     traffic: Optional[str] = None
     stages: int = 1
     symmetric: Optional[bool] = None
+    ipv6: Optional[bool] = None          # None: from the traffic profile
+    solver_timeout_ms: int = 10000
     llm: str = "off"
     dialect: str = "vanilla"
     dispatcher: Optional[str] = None
@@ -102,7 +104,8 @@ class Pipeline:
 
         nic = nic_profiles.load(o.nic)
         plan = solve(chain, features, nic=nic, cores=o.cores, stages=o.stages,
-                     traffic=o.traffic, symmetric=o.symmetric)
+                     traffic=o.traffic, symmetric=o.symmetric, ipv6=o.ipv6,
+                     timeout_ms=o.solver_timeout_ms)
         self._after("solve", plan)
 
         with OutputSet(protected=chain.files, force=o.force) as outs:

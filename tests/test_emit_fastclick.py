@@ -332,3 +332,14 @@ def test_symmetric_dispatch_uses_the_symmetric_function_or_a_symmetric_key(tmp_p
     assert len(key) == 80 and plan.rss_key == key           # the plan records what was emitted
     sw = FastClickEmitter(load(str(cfg)), symmetric_plan("net_null"), FeatureSet()).run()
     assert "HashSwitch(26, 8)" in sw.text[str(cfg)]          # both addresses: byte sum is symmetric
+
+
+def test_dual_stack_plan_keeps_ipv6_types_in_the_flow_rules():
+    path = str(DATA / "figure7.click")
+    chain = load(path)
+    plan = solve(chain, figure7_features(), nic=load_nic("ixgbe"), cores=4, ipv6=True)
+    assert any(t.startswith("ipv6") for t in plan.rss_types)
+    em = FastClickEmitter(chain, plan, figure7_features(), nic=load_nic("ixgbe"),
+                          rules_path="r.rules").run()
+    assert "ipv6" in em.rules.split() and "ipv4" in em.rules.split()
+    assert any(t.startswith("ipv6") for t in plan.rss_types)   # emitter kept the families

@@ -23,6 +23,11 @@ def register(subs):
                    help="allow a software re-dispatch between two parts of the chain")
     p.add_argument("--symmetric", action="store_true", default=None,
                    help="traffic is bidirectional: both directions must reach one core")
+    p.add_argument("--ipv6", action="store_true", default=None,
+                   help="IPv6 traffic is present: hash and dispatch both families")
+    p.add_argument("--solver-timeout-ms", type=int, default=10000, metavar="MS",
+                   help="time limit per Z3 call (0: none); a plan found at the limit is marked "
+                        "not proven optimal")
     p.add_argument("--llm", default="off", help="off | MODEL (OpenAI-compatible endpoint)")
     p.add_argument("--dialect", choices=["vanilla", "flowmage"], default="vanilla")
     p.add_argument("--vpp-version", metavar="X.Y")
@@ -51,6 +56,7 @@ def run(args) -> int:
     opts = Options(config=args.config, output=args.output, framework=args.framework, src=args.src,
                    compdb=args.compdb, features=args.features, cores=args.cores, nic=args.nic,
                    traffic=args.traffic, stages=args.stages, symmetric=args.symmetric,
+                   ipv6=args.ipv6, solver_timeout_ms=args.solver_timeout_ms,
                    llm=args.llm, dialect=args.dialect, dispatcher=args.dispatcher,
                    report=args.report, explain=args.explain, dump_after=args.dump_after,
                    force=args.force, jobs=args.jobs, cache_dir=args.cache_dir,

@@ -180,8 +180,11 @@ class FastClickEmitter:
                 plan.hash_input = fixed_port_rss_fields()
                 return "fixed"
             return None
+        # keep the plan's address families: a dual-stack plan carries ipv6 types
+        dual = any(t.startswith("ipv6") for t in plan.rss_types)
         r = rss.realise(plan.fields, self.nic, symmetric=plan.symmetric,
-                        mechanisms=self.style.mechanisms())
+                        mechanisms=self.style.mechanisms(),
+                        input="ipv4-l4,ipv6-l4" if dual else "ipv4-l4")
         if not r.feasible or r.via == "software":
             return None
         if (r.key_hex, list(r.rss_types)) != (plan.rss_key, list(plan.rss_types)):

@@ -230,6 +230,7 @@ class Formulation:
         self.order = {n.element: i for i, n in enumerate(problem.stateful)}
         self.anchor = self._anchors()
         self.timed_out = False            # a Z3 call hit problem.timeout_ms
+        self.pruned = prune if len(splits) == 1 else 0
         self.tables = [self.stage_tables(s) for s in range(self.nstages)]
         if prune and len(self.split) == 1:
             self._prune(prune)
@@ -406,7 +407,10 @@ class Formulation:
         top k) and the other solved splits' optima.  One Optimize over all splits at once is correct too
         but far slower on 50-NF chains (tools/bench_solver.py)."""
         if len(self.split) == 1:
-            sols = self._best_fixed_split(k)
+            (split,) = self.split
+            f = self if self.pruned >= k else Formulation(self.p, split=split, prune=k)
+            sols = f._best_fixed_split(k)
+            self.timed_out |= f.timed_out
             if not sols and self.timed_out:
                 raise SolverTimeout()
             return sols
