@@ -26,8 +26,12 @@ demo: bootstrap
 test: bootstrap
 	$(BIN)/python -m pytest -q tests
 
+# Benchmarks print ratios measured in one run (not part of `make test`).
 bench: bootstrap
-	$(BIN)/python tools/bench_all.py
+	$(BIN)/python tools/bench_parse.py
+	$(BIN)/python tools/bench_keys.py
+	$(BIN)/python tools/bench_solver.py --reps 3
+	$(BIN)/python tools/bench_dispatch.py
 
 clean:
 	rm -rf $(VENV) examples/demo/out .flowmagec-cache
