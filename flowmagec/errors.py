@@ -63,3 +63,22 @@ def span_at(file: str, text: str, offset: int, length: int = 1) -> Span:
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return Span(file=file, start=offset, end=offset + max(length, 1), line=line, col=col)
+
+
+def parse_json(text: str, file: str, what: str = "JSON"):
+    """``json.loads`` whose syntax errors are InputErrors pointing at file:line:col."""
+    import json
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"invalid {what}: {e.msg}", span=span_at(file, text, e.pos)) from None
+
+
+def read_json(path: str, what: str = "JSON"):
+    """Read and parse a JSON file; unreadable or invalid input is an InputError."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as e:
+        raise InputError(f"cannot read {what} {path}: {e.strerror}") from None
+    return parse_json(text, path, what)

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .artifacts import SCHEMA_FEATURES, FeatureSet, NFFeatures, NFUnit, NFUnits
+from .artifacts import FeatureSet, NFFeatures, NFUnits
 
 
 class FeatureDB:

@@ -19,7 +19,7 @@ import pytest
 
 from flowmagec import adapters, analysis, compile as compile_stage, fusion
 from flowmagec.artifacts import KEY_FIELDS
-from flowmagec.checklines import (CORPUS_LAYOUT, CorpusNF, compare, corpus_nfs,
+from flowmagec.checklines import (CORPUS_LAYOUT, CorpusNF, Expectations, compare, corpus_nfs,
                                   find_expectations, parse_checks)
 from flowmagec.errors import InputError
 

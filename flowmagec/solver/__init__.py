@@ -463,8 +463,12 @@ class PlanBuilder:
             lines.append(f"the software handoff costs {p.constants.handoff_cycles:.0f} cycles/packet "
                          f"and still beats one stage")
         pred = self._predict(s)
-        lines.append(f"predicted {pred.mpps(p.constants):.1f} Mpps-equivalent on {p.cores} cores "
-                     f"({pred.bound}-bound: {pred.time:.1f} cycles/packet)")
+        if pred.time > 0:
+            lines.append(f"predicted {pred.mpps(p.constants):.1f} Mpps-equivalent on {p.cores} "
+                         f"cores ({pred.bound}-bound: {pred.time:.1f} cycles/packet)")
+        else:
+            lines.append("no per-packet work analysed (no NF source found): "
+                         "the choice of fields does not change the predicted cost")
         for name, cost in plan.baselines.items():
             if pred.time > 0:
                 lines.append(f"{cost / pred.time:.2f}x the throughput of {name}")

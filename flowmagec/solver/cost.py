@@ -19,12 +19,11 @@ part of a shared NF's per-packet work that no two cores can do at once.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Optional
 
-from ..errors import InputError
+from ..errors import InputError, read_json
 
 PER_PACKET = "per-packet"
 PER_FLOW = "per-flow"
@@ -63,7 +62,7 @@ class CostConstants:
     @classmethod
     def load(cls, path: str) -> "CostConstants":
         """Constants from a JSON object (``{"constants": {...}}`` or the bare mapping)."""
-        data = _read_json(path)
+        data = read_json(path, "cost measurements")
         return cls.from_dict(data.get("constants", data))
 
     def to_dict(self) -> dict:
@@ -71,19 +70,6 @@ class CostConstants:
 
 
 DEFAULT_CONSTANTS = CostConstants()
-
-
-def _read_json(path: str):
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        from ..errors import span_at
-        raise InputError(f"invalid JSON: {e.msg}", span=span_at(path, text, e.pos)) from None
 
 
 # --------------------------------------------------------------------------
@@ -221,7 +207,7 @@ class Measurement:
 
 
 def load_measurements(path: str) -> list[Measurement]:
-    data = _read_json(path)
+    data = read_json(path, "cost measurements")
     rows = data.get("measurements", data) if isinstance(data, dict) else data
     try:
         return [Measurement(cores=int(r["cores"]), mpps=float(r["mpps"]), nfs=list(r["nfs"]),

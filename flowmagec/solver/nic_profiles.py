@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..artifacts import NICProfile
-from ..errors import InputError, span_at
+from ..errors import InputError, span_at, parse_json
 from .keys import KEY_SIZES
 from .toeplitz import INPUT_ORDER
 
@@ -64,10 +64,7 @@ def load(name_or_path: str) -> NICProfile:
 
 def parse(text: str, file: str) -> NICProfile:
     """Parse and validate one profile's JSON text; errors point at file:line:col."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"invalid JSON in NIC profile: {e.msg}", span=span_at(file, text, e.pos)) from None
+    data = parse_json(text, file, "JSON in NIC profile")
     if not isinstance(data, dict):
         raise InputError("a NIC profile must be a JSON object", span=span_at(file, text, 0))
     _Validator(data, text, file).check()

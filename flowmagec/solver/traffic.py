@@ -18,7 +18,6 @@ the mean, and never below the heaviest single value.  So
 from __future__ import annotations
 
 import ipaddress
-import json
 import math
 import struct
 from collections import Counter
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Optional
 
 from ..artifacts import KEY_FIELDS
-from ..errors import InputError, span_at
+from ..errors import InputError, read_json
 
 FIELD_INDEX = {f: i for i, f in enumerate(KEY_FIELDS)}
 
@@ -304,13 +303,5 @@ def load(source) -> TrafficProfile:
         return parse_cardinalities(source, "<traffic>")
     path = str(source)
     if path.endswith(".json"):
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except OSError as e:
-            raise InputError(f"cannot read traffic profile {path}: {e.strerror}") from None
-        try:
-            return parse_cardinalities(json.loads(text), path)
-        except json.JSONDecodeError as e:
-            raise InputError(f"invalid JSON: {e.msg}", span=span_at(path, text, e.pos)) from None
+        return parse_cardinalities(read_json(path, "traffic profile"), path)
     return read_pcap(path)
