@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
+from ..adapters.source_text import split_top_level
 
 _CLASS_HEAD = re.compile(r"\b(?:class|struct)\s+(\w+)\s*(?:final\s*)?(?::\s*([^{;]*))?\{")
 _BASE = re.compile(r"(?:public|protected|private)?\s*(?:virtual\s+)?([A-Za-z_]\w*(?:::\w+)*)\s*(<.*)?$", re.S)
@@ -71,21 +72,6 @@ class CxxClass:
     element: Optional[str] = None        # Click class name (class_name()), if an element
 
 
-def _split_bases(text: str) -> list[str]:
-    """Top-level comma split of a base-specifier list (commas inside <> kept)."""
-    out, depth, cur = [], 0, []
-    for ch in text:
-        depth += ch == "<"
-        depth -= ch == ">"
-        if ch == "," and depth == 0:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
-    return [b.strip() for b in out if b.strip()]
-
-
 def _matching_brace(text: str, open_at: int) -> int:
     """Offset of the '}' closing the '{' at ``open_at`` (comments and strings are rare
     enough in class bodies to ignore); end of text if unbalanced."""
@@ -120,7 +106,7 @@ def _scan_file(path: str, text: str, idx: SourceIndex) -> None:
         name, bases_text = m.group(1), m.group(2) or ""
         body = text[m.end(): _matching_brace(text, m.end() - 1)]
         c = CxxClass(name=name, file=path, line=text.count("\n", 0, m.start()) + 1, body=body)
-        for spec in _split_bases(bases_text):
+        for spec in split_top_level(bases_text):
             bm = _BASE.match(spec)
             if bm:
                 c.bases.append(bm.group(1))
