@@ -290,6 +290,12 @@ class NFFeatures(JsonArtifact):
     pointer: bool = False
     complexity: float = 1.0
     sharing: Optional[str] = None            # 'per-core' | 'thread-safe' | 'unsafe' | None
+    # Packet header fields the NF writes (KEY_FIELDS plus other header fields such
+    # as 'src_mac', 'ttl'): a NAT's reverse direction arrives translated.
+    rewrites: list[str] = field(default_factory=list)
+    # True when no source was found or the analysis failed: the solver treats the
+    # NF as stateful with an unknown key unless the user declared its features.
+    unknown: bool = False
     confidence: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     disagreements: list[str] = field(default_factory=list)
@@ -334,6 +340,14 @@ class NFPlacement(JsonArtifact):
     mode: str                       # 'shared-nothing' | 'shared' | 'stateless'
     stage: int = 0
     reason: str = ""
+    # How the mode is realised: 'per-core-code' (the code already keeps per-core
+    # state), 'replicate' (one instance per thread in the emitted config),
+    # 'thread-safe' (the code or a variant synchronises), 'lock', 'as-is'.
+    realisation: str = "as-is"
+    realised_class: str = ""        # the class switched to, for realisation 'variant'
+    # 'safe' | 'race' | 'needs-both-directions' | 'unknown-features' | ...
+    verdict: str = "safe"
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -355,6 +369,21 @@ class Alternative(JsonArtifact):
 
 
 @dataclass
+class PortDispatch(JsonArtifact):
+    """Stage 0 on one ingress device, when the plan gives the devices different fields
+    (a LAN and a WAN port: the WAN side hashes the swapped fields so that replies meet
+    their requests, or each side the key of the NFs it feeds)."""
+    device: str                     # 'port 0' (FastClick PORT), VPP interface ...
+    sources: list[str] = field(default_factory=list)     # chain elements reading it
+    fields: list[str] = field(default_factory=list)
+    hash_input: list[str] = field(default_factory=list)
+    rss_types: list[str] = field(default_factory=list)
+    rss_key: str = ""
+    rss_via: str = ""
+    hash_function: str = "toeplitz"
+
+
+@dataclass
 class Plan(JsonArtifact):
     fields: list[str] = field(default_factory=list)        # RSS dispatch fields (stage 0)
     symmetric: bool = False
@@ -366,6 +395,9 @@ class Plan(JsonArtifact):
     rss_types: list[str] = field(default_factory=list)     # e.g. ['ipv4', 'l3-src-only']
     rss_key: str = ""                                      # hex, empty = NIC default
     rss_via: str = ""       # how stage 0 is realised: 'port' | 'key' | 'rte_flow' | 'software'
+    # Per-device stage 0 when devices differ (the fields above are the first device's);
+    # empty when every device dispatches alike.
+    ports: list[PortDispatch] = field(default_factory=list)
     reta: list[int] = field(default_factory=list)
     cores: int = 1
     nic: str = "generic"
@@ -377,6 +409,16 @@ class Plan(JsonArtifact):
     explanation: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     schema: str = SCHEMA_PLAN
+
+    def for_device(self, port: "PortDispatch") -> "Plan":
+        """The plan as one device sees it: that device's stage-0 fields and RSS."""
+        import copy
+        view = copy.deepcopy(self)
+        view.fields, view.hash_input = list(port.fields), list(port.hash_input)
+        view.rss_types, view.rss_key = list(port.rss_types), port.rss_key
+        view.rss_via, view.hash_function = port.rss_via, port.hash_function
+        view.symmetric, view.ports = False, []
+        return view
 
     def mode_of(self, element: str) -> Optional[str]:
         for p in self.placements:

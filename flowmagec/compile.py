@@ -20,6 +20,7 @@ Choices (see also docs/DESIGN.md):
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from .adapters.common import content_digest
+from . import prepare
+from .adapters.common import content_digest, dpdk_cflags
 from .adapters.source_text import CXX_SUFFIXES
 from .artifacts import NFUnit, NFUnits
 from .errors import InputError
@@ -144,10 +146,16 @@ def compile_file(source: str, flags: list[str], headers: list[str], cache: Path)
 
 # ---------------------------------------------------------------- linking
 
-def link_bitcode(parts: list[Path], out: Path) -> Path:
-    """Link several bitcode files into one module (llvmlite ``link_in``)."""
+def link_bitcode(parts: list[Path], out: Optional[Path] = None) -> Path:
+    """Link several bitcode files into one module (llvmlite ``link_in``).
+
+    The module is named after its parts (content-addressed bitcode files), so
+    a unit whose flags or files change gets a new module."""
     if len(parts) == 1:
         return parts[0]
+    if out is None:
+        name = hashlib.sha256("\0".join(p.name for p in parts).encode()).hexdigest()[:32]
+        out = parts[0].parent.parent / "units" / f"{name}.bc"
     if out.is_file():
         return out
     import llvmlite.binding as llvm
@@ -161,6 +169,49 @@ def link_bitcode(parts: list[Path], out: Path) -> Path:
     return out
 
 
+# ---------------------------------------------------------------- status lines
+
+_LOCATION = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+):(?P<col>\d+): "
+                       r"(?:fatal error|error): (?P<msg>.*)$")
+
+
+def _relative(path: str, bases: list[Path]) -> str:
+    p = Path(path)
+    if not p.is_absolute():
+        return path
+    for b in bases:
+        try:
+            return str(p.resolve().relative_to(b))
+        except ValueError:
+            continue
+    return path
+
+
+def status_line(source: str, error: str, bases: list[Path]) -> str:
+    """One readable line: ``elements/x.cc:12:10: 'bar.h' file not found`` (paths
+    relative to the tree / NF directory), plus the file being compiled when
+    the error is in a header."""
+    tu = _relative(source, bases)
+    m = _LOCATION.match(error.strip())
+    if not m:
+        return f"{tu}: {error.strip()}"
+    where = _relative(m.group("file"), bases)
+    line = f"{where}:{m.group('line')}:{m.group('col')}: {m.group('msg').strip()}"
+    return line if where == tu else f"{line} (in {tu})"
+
+
+def _bases(unit: NFUnit) -> list[Path]:
+    """Directories error paths are shown relative to: the tree, else the NF's parent dir."""
+    out = []
+    if unit.attrs.get("prepared"):           # generated headers: 'gen/vnet/l2/l2.api.c'
+        out.append(Path(unit.attrs["prepared"]).resolve())
+    if unit.attrs.get("src_root"):
+        out.append(Path(unit.attrs["src_root"]).resolve())
+    if unit.files:
+        out.append(Path(unit.files[0]).resolve().parent.parent)
+    return out
+
+
 # ---------------------------------------------------------------- units
 
 def _status(unit: NFUnit, results: list[FileResult]) -> tuple[Optional[list[Path]], str]:
@@ -170,36 +221,101 @@ def _status(unit: NFUnit, results: list[FileResult]) -> tuple[Optional[list[Path
         return None, "unavailable: no source files"
     if not failed:
         return ok, "ok"
-    first = f"{Path(failed[0].source).name}: {failed[0].error}"
+    first = status_line(failed[0].source, failed[0].error, _bases(unit))
     if not ok:
         return None, f"unavailable: {first}"
     return ok, f"partial: {len(ok)}/{len(results)} files compiled; {first}"
 
 
+# A file that fails only because a header of a known library is missing is
+# compiled again with that library's flags (the compiler, not a lexical scan,
+# saw the include under the tree's #if conditions).
+MISSING_HEADER_FLAGS: list[tuple[re.Pattern, Callable[[], list[str]]]] = [
+    (re.compile(r"'rte_\w+\.h' file not found"), dpdk_cflags),
+]
+
+
+def _with_library_flags(flags: list[str], error: str) -> Optional[list[str]]:
+    for pattern, provider in MISSING_HEADER_FLAGS:
+        extra = provider() if pattern.search(error) else []
+        if extra and not all(f in flags for f in extra):
+            return flags + [f for f in extra if f not in flags]
+    return None
+
+
+def _own_header(source: str, headers: list[str]) -> tuple[str, ...]:
+    """The header declaring a base source's class (same stem), for its cache key."""
+    return tuple(h for h in headers if Path(h).stem == Path(source).stem)
+
+
+def _link_unit(own: list[Path], bases: list[Path], unit: NFUnit,
+               log: Callable[[str], None]) -> Path:
+    """The NF's module: own files plus base-class files; without the latter if they clash."""
+    if bases:
+        try:
+            return link_bitcode(own + bases)
+        except Exception as e:       # e.g. a symbol defined in both: keep the NF's own code
+            log(f"note: {unit.name}: base sources not linked: {str(e).splitlines()[0]}")
+    return link_bitcode(own)
+
+
 def compile_units(units: NFUnits, compdb=None, cache_dir=None, jobs=0,
                   log: Callable[[str], None] = lambda s: None) -> NFUnits:
-    """Compile every unit's files to bitcode; set ``bitcode`` and ``ir_status``."""
+    """Compile every unit's files to bitcode; set ``bitcode`` and ``ir_status``.
+
+    Stock framework trees are prepared first (``prepare.py``: configure /
+    generated headers in the cache).  A unit's module links its own files and
+    the out-of-line code of its C++ bases (``attrs['base_sources']``, found by
+    the adapter); a base file that does not compile is left out of the module
+    without making the NF partial."""
     db = CompileDB(compdb) if compdb else None
     cache = cache_root(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
-    tasks = [(u, f, (db.for_file(f) if db else None) or u.compile_flags) for u in units.units
-             for f in u.files]
-    # Elements sharing a .cc (AverageCounter / ...MP / ...IMP) compile it once.
-    unique = {(f, tuple(flags), tuple(u.headers)): None for u, f, flags in tasks}
+    prepare.prepare_units(units.units, cache,
+                          needs=lambda u: db is None or any(db.for_file(f) is None
+                                                            for f in u.files),
+                          log=log)
+    tasks = [(u, f, (db.for_file(f) if db else None) or u.compile_flags, own,
+              tuple(u.headers) if own else _own_header(f, u.headers))
+             for u in units.units if not u.attrs.get("prepare_error")
+             for f, own in [*((f, True) for f in u.files),
+                            *((f, False) for f in u.attrs.get("base_sources", []))]]
+    # Elements sharing a .cc (AverageCounter / ...MP / ...IMP) compile it once;
+    # a base's .cc is keyed by its own header only, so it is shared by all its subclasses.
+    unique = list(dict.fromkeys((f, tuple(flags), hdrs) for _, f, flags, _, hdrs in tasks))
     workers = jobs or os.cpu_count() or 1
+
+    def build(key) -> FileResult:
+        f, flags, headers = key
+        res = compile_file(f, list(flags), list(headers), cache)
+        retry = _with_library_flags(list(flags), res.error) if res.bitcode is None else None
+        return compile_file(f, retry, list(headers), cache) if retry else res
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(unique, pool.map(lambda k: compile_file(k[0], list(k[1]), list(k[2]), cache),
-                                         unique)))
+        done = dict(zip(unique, pool.map(build, unique)))
     by_unit: dict[int, list[FileResult]] = {}
-    for u, f, flags in tasks:
-        by_unit.setdefault(id(u), []).append(done[(f, tuple(flags), tuple(u.headers))])
+    base_parts: dict[int, list[Path]] = {}
+    for u, f, flags, own, hdrs in tasks:
+        res = done[(f, tuple(flags), hdrs)]
+        if own:
+            by_unit.setdefault(id(u), []).append(res)
+        elif res.bitcode is not None:
+            base_parts.setdefault(id(u), []).append(res.bitcode)
+        else:
+            log(f"note: {u.name}: base source {Path(f).name} left out of the module: {res.error}")
     for u in units.units:
+        u.bitcode = None
+        if u.attrs.get("prepare_error"):
+            u.ir_status = f"unavailable: preparing the {u.framework} tree failed: " \
+                          f"{u.attrs['prepare_error']}"
+            log(f"note: {u.name}: IR {u.ir_status}")
+            continue
         parts, status = _status(u, by_unit.get(id(u), []))
         u.ir_status = status
-        u.bitcode = None
         if parts:
+            bases = [p for p in base_parts.get(id(u), []) if p not in parts]
             try:
-                u.bitcode = str(link_bitcode(parts, cache / "units" / f"{u.digest}.bc"))
+                u.bitcode = str(_link_unit(parts, bases, u, log))
             except Exception as e:   # llvmlite raises RuntimeError on bad/mismatched modules
                 u.ir_status = f"unavailable: link failed: {str(e).splitlines()[0] if str(e) else e}"
         if u.ir_status != "ok":

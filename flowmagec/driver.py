@@ -44,6 +44,8 @@ class Options:
     cache_dir: Optional[str] = None
     vpp_version: Optional[str] = None
     defines: dict[str, str] = field(default_factory=dict)
+    assume: dict[str, str] = field(default_factory=dict)    # class -> declared kind
+    strict: bool = False
 
 
 def dump(stage: str, artifact: Any, stream=None) -> None:
@@ -74,6 +76,7 @@ class Pipeline:
     def run(self) -> dict[str, Any]:
         from . import frontends, adapters, compile as compile_mod, analysis, fusion, features_db
         from .solver import solve, nic_profiles
+        from .solver.placement import realiser_for
         from . import emitters
         o = self.opts
 
@@ -85,8 +88,6 @@ class Pipeline:
         db = features_db.FeatureDB.open(o.features) if o.features else None
         units = adapters.discover_for_chain(chain, o.src)
         self._after("discover", units)
-        for cls in units.unresolved:
-            self.log(f"note: no source found for element class '{cls}'; treated as stateless")
 
         todo = units
         known: list = []
@@ -97,20 +98,85 @@ class Pipeline:
         self._after("compile", todo)
         facts = self._after("analyze", analysis.analyze(todo, log=self.log))
         fresh = fusion.fuse(facts, todo)
-        features = FeatureSet(nfs=known + fresh.nfs)
+        mark_failed_analyses(fresh, facts)
         if db is not None:
             db.update(fresh.nfs)
+        features = FeatureSet(nfs=known + fresh.nfs + declared_features(
+            chain, units, db, o.assume, self.log))
         self._after("fuse", features)
 
         nic = nic_profiles.load(o.nic)
         plan = solve(chain, features, nic=nic, cores=o.cores, stages=o.stages,
                      traffic=o.traffic, symmetric=o.symmetric, ipv6=o.ipv6,
-                     timeout_ms=o.solver_timeout_ms)
+                     timeout_ms=o.solver_timeout_ms,
+                     realiser=realiser_for(chain, o.src, o.dialect))
         self._after("solve", plan)
 
         with OutputSet(protected=chain.files, force=o.force) as outs:
-            written = emitters.emit(chain, plan, features, outs, o)
+            written = emitters.emit(chain, plan, features, outs, o, log=self.log)
+            if o.strict:
+                check_strict(plan)          # before anything is renamed into place
         if db is not None:
             db.save()
         self._after("emit", written)
         return self.artifacts
+
+
+# --------------------------------------------------------------------------
+# Features the code did not give: declared by the user, or unknown
+# --------------------------------------------------------------------------
+
+ASSUMABLE = ("stateless", "thread-safe", "unknown")
+
+
+def declared_features(chain, units, db, assume: dict[str, str], log) -> list:
+    """One record per element class without analysed source: what ``--assume
+    CLASS=KIND`` or a ``--features`` record of that class declares, else nothing
+    (the solver then treats the class as unknown).  Framework I/O needs none."""
+    from .artifacts import NFFeatures, Evidence
+    from .chain_knowledge import is_io_element
+    have = {u.name for u in units.units}
+    by_class = {f.name: f for f in (db.features.nfs if db is not None else [])}
+    out = []
+    for cls in chain.classes():
+        if cls in have and cls not in assume:
+            continue
+        if cls in assume:
+            kind = assume[cls]
+            ev = {"stateful": [Evidence(file="", line=0, source="user",
+                                        detail=f"--assume {cls}={kind}")]}
+            if kind == "stateless":
+                out.append(NFFeatures(name=cls, stateful=False, evidence=ev))
+            elif kind == "thread-safe":
+                out.append(NFFeatures(name=cls, stateful=True, sharing="thread-safe",
+                                      intensity="per-packet", evidence=ev))
+            else:
+                out.append(NFFeatures(name=cls, unknown=True, stateful=True, evidence=ev))
+            log(f"note: {cls}: features declared by --assume {cls}={kind}")
+        elif cls in by_class:
+            rec = by_class[cls]
+            out.append(rec)
+            log(f"note: {cls}: no source analysed; using the --features record of that class")
+        elif not is_io_element(chain.framework, cls):
+            log(f"warning: no source found for element class '{cls}': features unknown "
+                f"(treated as stateful with an unknown key; declare it with --assume "
+                f"{cls}=stateless or --features FILE)")
+    return out
+
+
+def mark_failed_analyses(features: FeatureSet, facts: list) -> None:
+    """An NF whose every source pass crashed has no features: unknown, not stateless."""
+    failed = {f.nf for f in facts if str(f.stages.get("source", "")).startswith("failed")}
+    for nf in features.nfs:
+        if nf.name in failed:
+            nf.unknown, nf.stateful = True, True
+
+
+def check_strict(plan) -> None:
+    """``--strict``: unknown features, races and unsafe placements are errors (exit 1)."""
+    from .errors import AnalysisError
+    bad = [p for p in plan.placements if p.verdict != "safe"]
+    if bad:
+        raise AnalysisError(
+            f"--strict: {len(bad)} NF(s) not safe under this plan",
+            notes=tuple(f"{p.element} ({p.cls}): {p.verdict}: {p.reason}" for p in bad))

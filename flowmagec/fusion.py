@@ -32,6 +32,13 @@ that of its best supporting fact, reinforced when independent levels agree
   the source estimate (the solver reads it as instructions per packet).
 - **sharing** over per-flow containers, the weakest wins: ``unsafe``
   (protection none) < ``thread-safe`` (lock / atomic) < ``per-core``.
+- **rewrites**: every header field a ``rewrite`` fact names (source or IR:
+  a store into the packet's header), 5-tuple fields first in canonical order;
+  stateless NFs rewrite too (a NAT's translation, a TTL decrement).
+- **provides** (evidence only): what the NF hands to the elements after it
+  (``provides`` facts: a flow manager's per-flow blocks, annotations it sets),
+  kept as ``evidence["provides"]`` for the chain stage
+  (``chain_features.resolve_upstream_keys``).
 - **opinions** (LLM, later issue): ``{nf: {feature: value | {"value", "confidence",
   "source"}}}``; they fill features the facts left undecided (confidence
   < 0.5) and otherwise only add a disagreement -- never a silent override.
@@ -95,6 +102,21 @@ def _support(facts: Iterable[Fact], default: float = 0.0) -> float:
     for c in best.values():
         doubt *= 1.0 - c
     return 1.0 - doubt
+
+
+GENERIC_ANNOTATION = "anno:user"     # an annotation read by offset (anno_u8 (OFFSET))
+
+
+def _name_annotations(facts: list[Fact]) -> list[Fact]:
+    """The IR sees ``PAINT_ANNO (p)`` as the generic offset accessor it expands to
+    (``anno_u8``); when one level names the annotation and another level only
+    reports the generic one, the generic fact is the same read, not a second key."""
+    def specific(level: str) -> bool:
+        return any(level_of(f) == level and str(f.value.get("field", "")).startswith("anno:")
+                   and f.value.get("field") != GENERIC_ANNOTATION for f in facts)
+    named = {level_of(f) for f in facts if specific(level_of(f))}
+    return [f for f in facts if not (f.value.get("field") == GENERIC_ANNOTATION and named
+                                     and not specific(level_of(f)))]
 
 
 def _describe(facts: Iterable[Fact]) -> str:
@@ -166,7 +188,7 @@ class NFFuser:
         return Decision(False, conf, [f.evidence for f in stateless + others], list(notes))
 
     def key(self, main: str) -> tuple[Decision, Decision]:
-        facts = self._for("key_field", [main])
+        facts = _name_annotations(self._for("key_field", [main]))
         by_level: dict[str, set[str]] = defaultdict(set)
         for f in facts:
             by_level[level_of(f)].add(f.value.get("field"))
@@ -242,11 +264,22 @@ class NFFuser:
         support = [f for m, f in modes if m == weakest]
         return Decision(weakest, _max_conf(support), [f.evidence for f in support])
 
+    def rewrites(self) -> Decision:
+        facts = [f for f in self.facts.of("rewrite") if f.value.get("field")]
+        fields = {f.value["field"] for f in facts}
+        ordered = canonical_fields(fields & set(KEY_FIELDS)) + sorted(fields - set(KEY_FIELDS))
+        return Decision(ordered, _support(facts, 0.6), [f.evidence for f in facts])
+
+    def provides(self) -> list[Evidence]:
+        return [Evidence(f.evidence.file, f.evidence.line, f.evidence.source,
+                         str(f.value.get("what", ""))) for f in self.facts.of("provides")]
+
     # ------------------------------------------------------------ all together
     def decide(self) -> dict[str, Decision]:
         per_flow, notes = self.per_flow_containers()
         decisions = {"stateful": self.stateful(per_flow, notes)}
         decisions["complexity"] = self.complexity()
+        decisions["rewrites"] = self.rewrites()
         if not decisions["stateful"].value:
             return decisions
         main = self.main_container(per_flow) or NO_CONTAINER
@@ -276,7 +309,8 @@ def _apply_opinions(decisions: dict[str, Decision], opinions: dict[str, Any]) ->
 
 
 def fuse_one(facts: Facts, opinions: Optional[dict[str, Any]] = None) -> NFFeatures:
-    decisions = NFFuser(facts).decide()
+    fuser = NFFuser(facts)
+    decisions = fuser.decide()
     if opinions:
         _apply_opinions(decisions, opinions)
     nf = NFFeatures(name=facts.nf)
@@ -289,6 +323,9 @@ def fuse_one(facts: Facts, opinions: Optional[dict[str, Any]] = None) -> NFFeatu
         nf.disagreements += d.disagreements
     if not nf.stateful:
         nf.key, nf.key_other, nf.intensity, nf.pointer, nf.symmetric = [], [], None, False, False
+    provided = fuser.provides()
+    if provided:
+        nf.evidence["provides"] = provided
     return nf
 
 

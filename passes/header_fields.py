@@ -28,6 +28,8 @@ HEADER_STRUCTS: dict[str, str] = {
     # Linux / BSD (netinet/*.h, linux/*.h)
     "iphdr": "ip4", "ip": "ip4", "ipv6hdr": "ip6", "ip6_hdr": "ip6", "tcphdr": "tcp",
     "udphdr": "udp", "ethhdr": "ether", "ether_header": "ether",
+    # Tunnel headers (VPP plugins gtpu/gtpu_packet.h, vxlan/vxlan_packet.h)
+    "gtpu_header_t": "gtpu", "vxlan_header_t": "vxlan",
 }
 
 # Field name -> key field, per header layer.  Address sub-fields (``.s_addr``,
@@ -40,6 +42,7 @@ LAYER_FIELDS: dict[str, dict[str, str]] = {
         "protocol": "protocol", "fragment_id": "ip_id", "tos": "tos",
         "src_addr": "src_ip", "dst_addr": "dst_ip", "next_proto_id": "protocol",
         "packet_id": "ip_id", "type_of_service": "tos",
+        "ip_ttl": "ttl", "ttl": "ttl", "time_to_live": "ttl",
         "saddr": "src_ip", "daddr": "dst_ip", "id": "ip_id",
         "address_pair": "src_ip+dst_ip",        # VPP: union over both addresses
     },
@@ -71,6 +74,8 @@ LAYER_FIELDS: dict[str, dict[str, str]] = {
     "vlan": {"vlan_tci": "vlan", "ether_vlan_tci": "vlan", "priority_cfi_and_id": "vlan",
              "h_vlan_TCI": "vlan"},
     "icmp": {"icmp_type": "icmp_type", "type": "icmp_type", "icmp_identifier": "icmp_id"},
+    "gtpu": {"teid": "tunnel_id"},
+    "vxlan": {"vni_reserved": "tunnel_id"},
     "tuple4": {"src_addr": "src_ip", "dst_addr": "dst_ip", "sport": "src_port",
                "dport": "dst_port"},
 }
@@ -119,14 +124,17 @@ FLOW_ID_TYPES: dict[str, tuple[str, ...]] = {
 DIRECTION_PAIRS: tuple[tuple[str, str], ...] = (("src_ip", "dst_ip"), ("src_port", "dst_port"),
                                                ("src_mac", "dst_mac"))
 
-# Packet annotations used as keys (FastClick): accessor -> key name.
-ANNOTATION_FIELDS: dict[str, str] = {
-    "dst_ip_anno": "dst_ip", "vlan_tci_anno": "vlan", "paint_anno": "annotation",
-    "aggregate_anno": "annotation", "user_anno_u32": "annotation",
-    "anno_u32": "annotation", "anno_u8": "annotation", "anno_u16": "annotation",
-    "FLOW_ID_ANNO": "annotation", "AGGREGATE_ANNO": "annotation",
-    "PAINT_ANNO": "annotation", "VLAN_TCI_ANNO": "vlan", "DST_IP_ANNO": "dst_ip",
-}
+# Packet annotations used as keys (FastClick): accessor -> key name, from the
+# reviewed rows of ``knowledge/fastclick.py``.  A header field carried in an
+# annotation (dst_ip, vlan) keeps its name; others are 'anno:<name>'.
+def _annotation_keys(role: str) -> dict[str, str]:
+    from .knowledge import fastclick
+    return {d.name: (d.kind if d.kind in KEY_FIELDS or d.kind in ("vlan",) else f"anno:{d.kind}")
+            for d in fastclick.ROWS if d.role == role}
+
+
+ANNOTATION_FIELDS: dict[str, str] = _annotation_keys("annotation")
+ANNOTATION_SETTERS: dict[str, str] = _annotation_keys("annotation-set")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ through state memory (``ir_writes.StateMemory``): the parent record of each
 field a GEP on a state pointer selects (so a hash table's own node links
 around the value, like ``elt::_hashnext``, are not mistaken for the NF's).
 Their members come from the ``!DIDerivedType(tag: DW_TAG_member ...)``
-records.  A member is reported when it is a container of its own (Vector,
-HashTable, std::vector... by its type name), a pointer that per-packet code
+records.  A member is reported when it is a container of its own (a framework
+container type -- FastClick Vector/HashTable, std::vector, a bihash -- matched
+exactly through ``knowledge``, or a record of the NF whose own members hold a
+pointer or such a container), a pointer that per-packet code
 loads from the entry and then dereferences (loads, stores or indexes through
 it, also after phis: ``e = e->chain``), or a pointer field per-packet code
 links fresh heap memory or another entry into (``s->history = new Segment``).
@@ -19,7 +21,7 @@ from __future__ import annotations
 from .base import Pass
 from .ir_module import own_files
 from .ir_writes import ALLOCATORS, state_memory
-from .source_pointer import NESTED
+from .knowledge import match
 
 ADDRESS_USES = {"load": 0, "store": 1, "getelementptr": 0, "atomicrmw": 0, "cmpxchg": 0}
 
@@ -77,7 +79,7 @@ class IRPointerPass(Pass):
             for m in debug.members(rec):
                 type_names = debug.type_names(m.type_id)
                 pointee = debug.pointee(m.type_id)
-                nested = any(n in t for t in type_names for n in NESTED)
+                nested = self._nested(debug, m.type_id, files)
                 pointer = pointee is not None and (rec, m.name) in deref
                 if not (nested or pointer):
                     continue
@@ -92,6 +94,28 @@ class IRPointerPass(Pass):
                     "nested container" if nested else "pointer dereferenced per packet"),
                     confidence=0.75))
         return facts
+
+    @classmethod
+    def _nested(cls, debug, tid, files, seen=None, depth: int = 0) -> bool:
+        """A member type that is a framework container, or a record (by value)
+        whose own members are pointers or such containers."""
+        if debug.pointee(tid) is not None or depth > 4:
+            return False
+        if match.debug_container(debug, tid, files):
+            return True
+        rec = debug.strip_qualifiers(tid)
+        if debug.kind(rec) != "DICompositeType" or debug.get(rec, "tag") == "DW_TAG_array_type":
+            return False
+        seen = seen if seen is not None else set()
+        if rec in seen:
+            return False
+        seen.add(rec)
+        for m in debug.members(rec):
+            if debug.pointee(m.type_id) is not None and not debug.is_byte_pointer(m.type_id):
+                return True
+            if cls._nested(debug, m.type_id, files, seen, depth + 1):
+                return True
+        return False
 
     @staticmethod
     def _entry_steps(fn, gep, flow, is_lookup: bool) -> list:

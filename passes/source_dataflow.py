@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import header_fields as hf
-from .source_sharing import THREAD_ID_WORDS
+from .knowledge import match as km
 from .source_tu import (C_KEYWORDS, FunctionInfo, Reach, SourceIndex, Stmt, calls_in,
                         reachable, source_index, split_args, stmts_of)
 
@@ -46,6 +46,11 @@ COPY_CALLS = {"memcpy", "clib_memcpy", "clib_memcpy_fast", "rte_memcpy", "memmov
 PATH_RE = re.compile(r"[A-Za-z_]\w*")
 # Pseudo field carried by the taint: the value combines both directions of a flow.
 SYM = "~sym"
+# Pseudo field carried by the taint: the value is (derived from) the running thread's
+# id, read from a framework thread-id expression (``knowledge``: ``rte_lcore_id ()``,
+# ``vm->thread_index``...), whatever the variable holding it is called.
+THREAD = "~thread"
+PSEUDO_FIELDS = frozenset({SYM, THREAD})
 DIRECTED = {f for pair in hf.DIRECTION_PAIRS for f in pair}
 REVERSE_METHODS = {"reverse", "swap", "reversed"}
 # FastClick flow control block: per-flow data classified upstream.
@@ -84,6 +89,9 @@ class FlowFacts:
     reads: dict[str, tuple[str, int]] = field(default_factory=dict)
     # header fields reaching each parameter of a unit function: id(fn) -> index -> fields
     param_fields: dict[int, dict[int, set[str]]] = field(default_factory=dict)
+    # containers indexed by a thread-derived value (``t[rte_lcore_id ()]``,
+    # ``vec_elt_at_index (x, thread_index)``): one slot per thread
+    thread_indexed: set[str] = field(default_factory=set)
 
 
 def paths_in(texts: list[str]) -> list[tuple[str, int]]:
@@ -93,6 +101,18 @@ def paths_in(texts: list[str]) -> list[tuple[str, int]]:
         t = texts[i]
         if PATH_RE.fullmatch(t) and t not in C_KEYWORDS and (i == 0 or texts[i - 1] not in (".", "->")):
             parts, j = [t], i + 1
+            if _accessor_member(texts, i):
+                # ``vnet_buffer (b0)->ip.reass.l4_src_port``: a member of what the
+                # accessor returns for b0, reached as 'b0.ip.reass.l4_src_port', so
+                # writing one metadata field does not taint all of b0
+                parts, j = [texts[i + 2]], i + 4
+                while j + 1 < len(texts) and texts[j] in (".", "->") and \
+                        PATH_RE.fullmatch(texts[j + 1]):
+                    parts.append(texts[j + 1])
+                    j += 2
+                out.append((".".join(parts), i))
+                i = j
+                continue
             while j < len(texts):
                 if texts[j] == "[":
                     depth = 0
@@ -113,6 +133,13 @@ def paths_in(texts: list[str]) -> list[tuple[str, int]]:
             continue
         i += 1
     return out
+
+
+def _accessor_member(texts: list[str], i: int) -> bool:
+    """``f ( x ) -> m`` starting at ``i``: a member of a call on one plain variable."""
+    return (i + 5 < len(texts) and texts[i + 1] == "(" and PATH_RE.fullmatch(texts[i + 2])
+            and texts[i + 2] not in C_KEYWORDS and texts[i + 3] == ")"
+            and texts[i + 4] in (".", "->") and bool(PATH_RE.fullmatch(texts[i + 5])))
 
 
 def _related(a: str, b: str) -> bool:
@@ -209,6 +236,7 @@ class FlowAnalysis:
         self.param_taint: dict[int, dict[int, set[str]]] = {}
         self.block_params: dict[int, dict[int, str]] = {}
         self.returns_entry: dict[int, str] = {}     # helper -> container of the entry it returns
+        self.search_fns: dict[int, tuple[str, int]] = {}  # helper -> (container, key param)
         self.returns_alias: dict[int, tuple[str, bool]] = {}  # helper -> (container, per-thread)
         self.return_shapes: dict[int, set] = {}     # fn -> {(returned path, reversed?)}
         self.lookup_fns: dict[str, str] = {}        # method name -> member container it searches
@@ -241,8 +269,10 @@ class FlowAnalysis:
             for g in self.index.functions_named(c.name):
                 if g is not fn:
                     found |= self.summary(g)
+        if km.thread_id_source(texts, self.local_types.get(id(fn)) if fn is not None else None):
+            found.add(THREAD)
         if fn is not None:
-            for f in found:
+            for f in found - PSEUDO_FIELDS:
                 self.facts.reads.setdefault(f, (fn.file, line))
         return found
 
@@ -302,11 +332,11 @@ class FlowAnalysis:
 
     def _lookup(self, path: str, aliases, taint: Taint, fields, fn, line, how, key) -> Lookup | None:
         tab = self.container_of(path, aliases)
-        if not tab or not set(fields) - {SYM}:
+        if not tab or not set(fields) - PSEUDO_FIELDS:
             return None
         root = path.split(".")[0]
         via = aliases.get(root) or (root if root in self.containers and root != tab else None)
-        return Lookup(tab, frozenset(set(fields) - {SYM}), fn, line, how,
+        return Lookup(tab, frozenset(set(fields) - PSEUDO_FIELDS), fn, line, how,
                       SYM in fields or self._symmetric(list(key), taint),
                       via=via if via != tab else None, thread_local=root in taint.thread_local)
 
@@ -320,6 +350,8 @@ class FlowAnalysis:
                     if "with_hash" in c.name and len(c.args) > ki + 1:
                         key += [","] + list(c.args[ki + 1])     # (table, hash, key, ...)
                     fields = self.reads(key, taint, fn, st.line)
+                    if THREAD in fields and tpath:     # vec_elt_at_index (x, thread)
+                        self.facts.thread_indexed.add(self.container_of(tpath, aliases))
                     if fields and len(c.args) > 2 and c.name.startswith(("clib_bihash_search", "rte_hash_lookup_data")):
                         res = paths_in(list(c.args[-1]))
                         if res:
@@ -348,6 +380,17 @@ class FlowAnalysis:
                                                      st.line, c.name, c.args[0])
                     if lk:
                         out.append(lk)
+        for c in st.calls:
+            for g in self.index.functions_named(c.name):
+                if id(g) in self.search_fns and g is not fn:
+                    cont, k = self.search_fns[id(g)]
+                    if k < len(c.args):
+                        lk = self._lookup(cont, aliases, taint,
+                                          self.reads(list(c.args[k]), taint, fn, st.line),
+                                          fn, st.line, c.name, c.args[k])
+                        if lk:
+                            out.append(lk)
+                    break
         for i, t in enumerate(texts):
             if t == "[" and i > 1 and texts[i - 1] == ")":
                 base = _deref_group(texts, i - 1)       # (*_seen)[key]
@@ -358,9 +401,10 @@ class FlowAnalysis:
             if not base or not self.container_of(base, aliases):
                 continue
             idx = split_args(texts, i)
-            if idx and any(t in THREAD_ID_WORDS for t in idx[0]):
-                continue                     # per-thread slot, not a flow
             fields = self.reads(list(idx[0]) if idx else [], taint, fn, st.line)
+            if THREAD in fields:             # per-thread slot, not a flow
+                self.facts.thread_indexed.add(self.container_of(base, aliases))
+                continue
             lk = self._lookup(base, aliases, taint, fields, fn, st.line, "[]",
                               idx[0] if idx else ())
             if lk:
@@ -403,6 +447,7 @@ class FlowAnalysis:
         for _round in range(2):        # twice: loops carry taint backwards
             for st in stmts_of(fn, self.ctx):
                 self.step(fn, st, taint, aliases, entries, ret, record and _round == 1)
+        self._note_search(fn, aliases)
         outs = self.out_params.setdefault(id(fn), {})
         for i, p in enumerate(fn.params):
             if "*" in p.type_tokens or "&" in p.type_tokens:
@@ -419,6 +464,32 @@ class FlowAnalysis:
                 if var in types:
                     self.facts.entry_types.setdefault(cont, set()).add(types[var][0])
         return ret
+
+    def _note_search(self, fn: FunctionInfo, aliases: dict[str, str]):
+        """A hand-written search routine: a local walking a container's nodes
+        (``n = _state->root; ... n = n->child[b]``) is compared with a parameter
+        (``n->aggregate == a``) and returned.  Its callers look that container up
+        with the argument they pass (``find_node (AGGREGATE_ANNO (p))``)."""
+        params = {p.name: i for i, p in enumerate(fn.params)}
+        if id(fn) in self.search_fns or not params or not aliases:
+            return
+        sts = stmts_of(fn, self.ctx)
+        returned = {p.split(".")[0] for st in sts if st.texts[:1] == ["return"]
+                    for p, _ in paths_in(st.texts[1:])}
+        for st in sts:
+            t = st.texts
+            for k, tok in enumerate(t):
+                if tok != "==":
+                    continue
+                for a, b in ((operand(t, k, -1), operand(t, k, 1)),
+                             (operand(t, k, 1), operand(t, k, -1))):
+                    ps = paths_in(a)
+                    if len(b) == 1 and b[0] in params and len(ps) == 1 and "." in ps[0][0]:
+                        node = ps[0][0].split(".")[0]
+                        if node in aliases and node in returned:
+                            self.search_fns[id(fn)] = (aliases[node], params[b[0]])
+                            self.returns_entry.setdefault(id(fn), aliases[node])
+                            return
 
     def step(self, fn, st: Stmt, taint: Taint, aliases, entries, ret: set[str], record: bool):
         texts = st.texts
@@ -486,13 +557,17 @@ class FlowAnalysis:
         if lay:
             taint.layers[target] = lay
         fields = self.reads(rhs, taint, fn, st.line)
-        if self._mixes_directions(rhs, taint) or self._swapped_slot(target, fields, rhs, taint):
+        if self._mixes_directions(rhs, taint) or \
+                self._swapped_slot(_slot_of(lhs), fields, rhs, taint):
             fields = fields | {SYM}
         header_ptr = hf.layer_of_type(decl) or (rhs[:1] == ["("] and hf.layer_of_type(rhs[:5]))
-        if not header_ptr:
-            taint.add(target, fields)   # a header pointer is an address, not a key value
         rhs_paths = [p for p, _ in paths_in(rhs)]
         tab = next((self.container_of(p, aliases) for p in rhs_paths if self.container_of(p, aliases)), None)
+        per_thread_slot = THREAD in fields and tab is not None
+        if per_thread_slot:
+            fields = fields - {THREAD}  # ptd = t[thread]: ptd is the thread's slot, not an id
+        if not header_ptr:
+            taint.add(target, fields)   # a header pointer is an address, not a key value
         if "." in target:
             return
         value_copy = len(rhs) >= 2 and rhs[-2] in (".", "->") and "&" not in rhs[:3]
@@ -502,15 +577,15 @@ class FlowAnalysis:
             entries[target] = "FlowControlBlock"         # my_fcb = &fcb_stack->data[offset]
         elif entry := self._entry_call(rhs):
             entries[target] = entry                      # ste = helper_that_finds_entry(...)
-        elif entry := self._pool_element(rhs, aliases):
+        elif entry := self._pool_element(rhs, aliases, taint, fn):
             entries[target] = entry                      # ste = pool_elt_at_index (st, i)
-        elif tab and "[" in rhs and fields and not _has_real_call(rhs) \
+        elif tab and "[" in rhs and fields - PSEUDO_FIELDS and not _has_real_call(rhs) \
                 and not (value_copy and not is_pointer):
             entries[target] = tab                        # State* e = &fcbs[index_from_packet]
             # (u32 as = t[hash].as_index copies a scalar out of the slot: not an entry)
         elif tab and not any(p.split(".")[0] in entries for p in rhs_paths):
             aliases.setdefault(target, tab)
-            if any(t in THREAD_ID_WORDS for t in rhs):
+            if per_thread_slot:
                 taint.thread_local.add(target)     # ptd = vec_elt_at_index (x, thread_index)
         elif table := self._alias_call(rhs):
             container, per_thread = table
@@ -563,13 +638,14 @@ class FlowAnalysis:
                     return results[id(g)]
         return None
 
-    def _pool_element(self, rhs: list[str], aliases) -> str | None:
+    def _pool_element(self, rhs: list[str], aliases, taint: Taint | None = None,
+                      fn=None) -> str | None:
         """``pool_elt_at_index (st, i)`` with ``st`` a per-flow container's pool
         (``st = db->st._unk_proto_st``): the element is one flow's entry."""
         calls = calls_in(rhs)
         if not calls or calls[0].name not in POOL_ELEMENT_CALLS or len(calls[0].args) < 2:
             return None
-        if any(t in THREAD_ID_WORDS for t in calls[0].args[1]):
+        if THREAD in self.reads(list(calls[0].args[1]), taint or Taint(), fn, 0):
             return None                      # a per-thread slot, not a flow's entry
         ps = paths_in(list(calls[0].args[0]))
         return self.container_of(ps[0][0], aliases) if len(ps) == 1 else None
@@ -633,10 +709,13 @@ class FlowAnalysis:
                     if ps:
                         taint.add(ps[0][0], fields)
             for i, a in enumerate(c.args):
-                fields = self.reads(list(a), taint, fn, 0)
+                ps = paths_in(list(a))
+                # a per-flow entry passed whole is handed over as an entry (below), not as
+                # a key value: the fields stored in it are not the callee's key
+                whole_entry = len(ps) == 1 and "." not in ps[0][0] and ps[0][0] in entries
+                fields = set() if whole_entry else self.reads(list(a), taint, fn, 0)
                 if fields and not fields <= pt.get(i, set()):
                     pt.setdefault(i, set()).update(fields)
-                ps = paths_in(list(a))
                 if ps and ps[0][0].split(".")[0] in entries:
                     self.block_params.setdefault(id(g), {})[i] = entries[ps[0][0].split(".")[0]]
                 elif len(ps) == 1 and "[" not in a:
@@ -645,6 +724,26 @@ class FlowAnalysis:
                         self.param_alias.setdefault(id(g), {})[i] = cont
                         if ps[0][0].split(".")[0] in taint.thread_local:
                             self.param_thread_local.setdefault(id(g), set()).add(i)
+
+
+def operand(texts: list[str], k: int, step: int) -> list[str]:
+    """Tokens of one operand of the binary operator at ``k`` (up to a boolean
+    operator, an unmatched bracket or the statement's end)."""
+    out, depth, j = [], 0, k + step
+    opening, closing = ("(", "["), (")", "]")
+    while 0 <= j < len(texts):
+        t = texts[j]
+        if t in ("&&", "||", ";", ",", "?", ":", "=") and depth == 0:
+            break
+        if (t in closing and step > 0) or (t in opening and step < 0):
+            if depth == 0:
+                break
+            depth -= 1
+        elif t in opening or t in closing:
+            depth += 1
+        out.append(t)
+        j += step
+    return out if step > 0 else out[::-1]
 
 
 def _open_paren(texts: list[str], close: int) -> int:
@@ -682,6 +781,13 @@ def _member_of(rhs: list[str]) -> str | None:
     if len(ps) == 1 and "." in ps[0][0] and not calls_in(core) and ps[0][1] == 0:
         return ps[0][0].split(".")[-1]
     return None
+
+
+def _slot_of(lhs: list[str]) -> str:
+    """The assigned slot with its subscripts (``kv.k.as_u64[0]`` and ``[1]`` are two
+    slots, though their access path is one)."""
+    ps = paths_in(lhs)
+    return "".join(lhs[ps[-1][1]:]) if ps else ""
 
 
 def _address_of(rhs: list[str]) -> str | None:
@@ -770,6 +876,7 @@ def _signature(fa: FlowAnalysis):
     return (sorted((lk.container, tuple(sorted(lk.fields)), lk.line) for lk in fa.facts.lookups),
             sorted((k, tuple(sorted(v.items()))) for k, v in fa.facts.entries.items()),
             sorted(fa.lookup_fns.items()), sorted(fa.returns_entry.items()),
+            sorted(fa.search_fns.items()),
             sorted(fa.returns_alias.items()),
             sorted((k, tuple(sorted(v))) for k, v in fa.shared_fields.items()),
             sorted((k, tuple(sorted((i, tuple(sorted(f))) for i, f in v.items())))
@@ -791,6 +898,7 @@ def flow_facts(unit, ctx, containers: set[str], scalars: frozenset[str] = frozen
             if now == before:
                 break
             before = now
-        fa.facts.param_fields = {k: dict(v) for k, v in fa.param_taint.items()}
+        fa.facts.param_fields = {k: {i: f - {THREAD} for i, f in v.items()}
+                                 for k, v in fa.param_taint.items()}
         return fa.facts
     return ctx.memo("source.flow", make)

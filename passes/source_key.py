@@ -1,12 +1,16 @@
 """Flow key: which packet header fields select a per-flow state entry.
 
 Reads the lookups found by the data-flow analysis (a container indexed or
-searched with values carrying header fields) and reports each field as a
-``key_field`` fact, plus ``symmetric`` when the key mixes both directions
-(min/max, xor, sum of source and destination).  A per-flow block handed over
-by a FastClick flow-control-block manager with no key built in the unit is
-keyed by the framework classifier upstream: the 5-tuple of ``IPFlow5ID``,
-unless the unit declares its own session context string.
+searched with values carrying header fields or packet annotations) and
+reports each field as a ``key_field`` fact, plus ``symmetric`` when the key
+mixes both directions (min/max, xor, sum of source and destination).  A
+per-flow block handed over by a FastClick flow manager (the packet's flow
+control block) with no key built in the unit is keyed *upstream*: the unit
+declares its key only through a session context string; otherwise the key is
+``upstream:flow-manager`` until the chain stage resolves it from the manager
+in front of the element (``flowmagec/chain_features.py``).  ``ProvidesPass``
+records what an NF hands to the elements after it: per-flow blocks (it sets
+the packet's flow control block) and annotations it sets.
 """
 from __future__ import annotations
 
@@ -16,12 +20,18 @@ from flowmagec.artifacts import KEY_FIELDS
 
 from . import header_fields as hf
 from .base import Pass
+from .knowledge import fastclick as fastclick_knowledge
+from .knowledge.schema import FLOW_BLOCK
+from .source_dataflow import operand as _operand
 from .source_state import state_blocks, unit_flow
 from .source_tu import source_index, stmts_of, unique_by
 
 # Offsets from the IP header in a FLOW_ELEMENT_DEFINE_SESSION_CONTEXT string.
 SESSION_OFFSETS = {9: "protocol", 12: "src_ip", 16: "dst_ip", 20: "src_port", 22: "dst_port"}
-FCB_WORDS = ("FlowControlBlock", "fcb_stack")
+# Framework names of the packet's per-flow block (knowledge rows, role flow-block).
+FLOW_BLOCK_NAMES = {d.name: d.kind for d in fastclick_knowledge.ROWS if d.role == FLOW_BLOCK}
+# The key of state handed over by an upstream element, until the chain resolves it.
+UPSTREAM_KEY = "upstream:flow-manager"
 
 
 def _order(fields):
@@ -30,7 +40,9 @@ def _order(fields):
 
 def framework_flow_table(unit, ctx):
     """(file, line, fields) when the unit's per-flow data lives in a FastClick
-    flow control block (classified upstream), else None."""
+    flow control block (classified upstream), else None.  ``fields`` are those
+    of the unit's own session context string, or ``[UPSTREAM_KEY]`` when the
+    key is whatever the flow manager in front of it classifies on."""
     index = source_index(unit, ctx)
     for fn in index.functions:
         texts = [t.text for t in fn.body]
@@ -41,8 +53,8 @@ def framework_flow_table(unit, ctx):
                 return fn.file, fn.body[i].line, fields
     for fn in index.functions:
         for tok in fn.body:
-            if tok.text in FCB_WORDS:
-                return fn.file, tok.line, list(hf.FLOW_ID_TYPES["IPFlow5ID"])
+            if tok.text in FLOW_BLOCK_NAMES:
+                return fn.file, tok.line, [UPSTREAM_KEY]
     return None
 
 
@@ -77,24 +89,50 @@ def slot_match_keys(unit, ctx):
     return out
 
 
-def _operand(texts, k: int, step: int) -> list[str]:
-    """Tokens of one operand of the binary operator at ``k`` (up to a boolean
-    operator, an unmatched bracket or the statement's end)."""
-    out, depth, j = [], 0, k + step
-    opening, closing = ("(", "["), (")", "]")
-    while 0 <= j < len(texts):
-        t = texts[j]
-        if t in ("&&", "||", ";", ",", "?", ":", "=") and depth == 0:
-            break
-        if (t in closing and step > 0) or (t in opening and step < 0):
-            if depth == 0:
-                break
-            depth -= 1
-        elif t in opening or t in closing:
-            depth += 1
-        out.append(t)
-        j += step
-    return out if step > 0 else out[::-1]
+def header_match_keys(unit, ctx):
+    """(container, field, fn, line, helper) for each header field a search of a
+    container matches between two headers: a function that looks the container
+    up calls one of the unit's helpers comparing the same field of its two
+    header parameters (``same_segment (iph, qiph)`` with ``h->ip_id == h2->ip_id
+    && h->ip_src.s_addr == h2->ip_src.s_addr ...``): a bucket of stored packets
+    searched for the one that belongs with this packet (fragment queues)."""
+    flow = unit_flow(unit, ctx)
+    index = source_index(unit, ctx)
+    by_fn: dict[int, set[str]] = {}
+    for lk in flow.lookups:
+        by_fn.setdefault(id(lk.fn), set()).add(lk.container)
+    out = []
+    for fn in {id(lk.fn): lk.fn for lk in flow.lookups}.values():
+        for st in stmts_of(fn, ctx):
+            for c in st.calls:
+                for g in index.functions_named(c.name):
+                    if g is fn:
+                        continue
+                    for f in _pairwise_header_fields(g, ctx):
+                        for cont in sorted(by_fn[id(fn)]):
+                            out.append((cont, f, fn, st.line, g.name))
+    return out
+
+
+def _pairwise_header_fields(fn, ctx) -> list[str]:
+    """Fields ``fn`` compares between two of its header-pointer parameters of one
+    layer (``a->ip_src == b->ip_src``)."""
+    layers = {p.name: hf.layer_of_type(p.type_tokens) for p in fn.params if "*" in p.type_tokens}
+    layers = {n: lay for n, lay in layers.items() if lay}
+    if len(layers) < 2:
+        return []
+    found = set()
+    for st in stmts_of(fn, ctx):
+        t = st.texts
+        for k, tok in enumerate(t):
+            if tok != "==":
+                continue
+            left, right = _operand(t, k, -1), _operand(t, k, 1)
+            if len(left) >= 3 and len(right) >= 3 and left[1] == right[1] == "->" \
+                    and left[0] in layers and right[0] in layers and left[0] != right[0] \
+                    and layers[left[0]] == layers[right[0]] and left[2] == right[2]:
+                found |= hf.fields_of(layers[left[0]], left[2])
+    return _order(found)
 
 
 class FlowKeyPass(Pass):
@@ -110,6 +148,10 @@ class FlowKeyPass(Pass):
         keyed += [(cont, f, fn.file, line,
                    f"{cont}: {fn.name} matches a slot against '{param}', which carries {f}", 0.75)
                   for cont, f, fn, line, param in slot_match_keys(unit, ctx)]
+        keyed += [(cont, f, fn.file, line,
+                   f"{cont}: {fn.name} compares the packet's {f} with a stored packet's "
+                   f"(via {helper})", 0.75)
+                  for cont, f, fn, line, helper in header_match_keys(unit, ctx)]
         facts = [self.fact("key_field", {"field": f, "container": cont}, file, line, why,
                            confidence=conf)
                  for cont, f, file, line, why, conf in unique_by(keyed, lambda k: k[:2])]
@@ -120,11 +162,14 @@ class FlowKeyPass(Pass):
                 file, line, fields = found
                 for b in {b.type_name: b for b in blocks}.values():
                     for f in fields:
+                        why = (f"{b.type_name} lives in the packet's flow control block: keyed "
+                               f"by the flow manager upstream (resolved in the chain)"
+                               if f == UPSTREAM_KEY else
+                               f"{b.type_name}: the element's session context classifies on {f}")
                         facts.append(self.fact(
-                            "key_field", {"field": f, "container": b.type_name, "framework": True},
-                            file, line,
-                            f"{b.type_name} lives in a flow control block classified upstream "
-                            f"by the flow manager (IPFlow5ID)", confidence=0.65))
+                            "key_field", {"field": f, "container": b.type_name, "framework": True,
+                                          "upstream": f == UPSTREAM_KEY},
+                            file, line, why, confidence=0.65))
         return facts
 
 
@@ -137,3 +182,33 @@ class SymmetricKeyPass(Pass):
         return [self.fact("symmetric", {"container": lk.container}, lk.fn.file, lk.line,
                           f"{lk.container} key combines both directions", confidence=0.75)
                 for lk in unique_by(symmetric, lambda lk: lk.container)]
+
+
+class ProvidesPass(Pass):
+    """What the NF hands to the elements after it: ``provides {"what": "flow-manager"}``
+    when its per-packet code sets the packet's flow control block (framework
+    knowledge, role flow-block), ``{"what": "anno:<name>"}`` for each annotation
+    it sets (role annotation-set).  The chain stage reads these to resolve the
+    key of downstream elements whose state is keyed upstream."""
+    name = "ProvidesPass"
+    level = "source"
+
+    def run(self, unit, ctx):
+        from .source_tu import reachable
+        facts, seen = [], set()
+        for fn in reachable(unit, ctx).functions:
+            for st in stmts_of(fn, ctx):
+                t = st.texts
+                what = None
+                if t and t[0] in FLOW_BLOCK_NAMES and len(t) > 2 and t[1] == "=" \
+                        and FLOW_BLOCK_NAMES[t[0]] == "flow-manager":
+                    what = "flow-manager"
+                for c in st.calls:
+                    if c.name in hf.ANNOTATION_SETTERS:
+                        what = hf.ANNOTATION_SETTERS[c.name]
+                if what and what not in seen:
+                    seen.add(what)
+                    facts.append(self.fact("provides", {"what": what}, fn.file, st.line,
+                                           f"{fn.qualname} sets {what} for the elements after it",
+                                           confidence=0.8))
+        return facts

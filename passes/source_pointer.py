@@ -3,19 +3,26 @@
 The per-flow entry types are the state blocks handed to per-packet code and
 the value types of keyed containers.  A field whose type is a pointer, a
 reference or a container of its own (Vector, HashTable, std::vector, VPP vec)
-makes the state irregular in memory.  A pointer that per-packet code never
-dereferences (an opaque library handle only passed to calls, e.g. a regex
-stream) is not reported: the NF itself does no irregular access through it.
+makes the state irregular in memory.  A container is a framework container
+type (``knowledge``: FastClick ``Vector``/``HashTable``/``String``, ``std::``
+containers, VPP bihash) matched exactly, or a record of the NF whose own
+definition holds one or a pointer -- never a type whose name merely looks like
+a container (``FooVector`` with scalar members is plain data).  A pointer that
+per-packet code never dereferences (an opaque library handle only passed to
+calls, e.g. a regex stream) is not reported: the NF itself does no irregular
+access through it.
 """
 from __future__ import annotations
 
 from .base import Pass
+from .knowledge import match, names
+from .knowledge.schema import CONTAINER, INDEX_CALL, VEC_OP
 from .source_state import (container_kind, state_blocks, state_catalog, unit_flow, value_type,
                            written_members)
 from .source_tu import reachable, source_index, spell, stmts_of, unique_by
 
-NESTED = ("Vector", "vector", "HashTable", "HashMap", "unordered_map", "map", "list", "deque",
-          "String", "string", "Bitvector", "clib_bihash")
+# Framework container names (matching goes through ``knowledge.match``).
+NESTED = tuple(sorted(names(CONTAINER)))
 SKIP_POINTEE = {"char"}
 
 
@@ -40,7 +47,8 @@ def entry_types(unit, ctx) -> list[tuple[str, str, str, int]]:
     return out
 
 
-POOL_ELT_CALLS = ("pool_elt_at_index", "vec_elt_at_index")
+POOL_ELT_CALLS = tuple(n for n in sorted(names(INDEX_CALL)) if n != "pool_is_free_index"
+                       and n != "vec_elt")
 
 
 def pool_entry_types(unit, ctx, containers: set[str]) -> list[tuple[str, str, str, int]]:
@@ -133,7 +141,7 @@ def dereferenced(unit, ctx, field: str) -> bool:
     return False
 
 
-VEC_MACROS = ("vec_", "pool_", "clib_fifo_", "hash_set", "hash_get")
+VEC_MACROS = names(VEC_OP)
 
 
 def used_as_vector(unit, ctx, field: str) -> bool:
@@ -141,12 +149,12 @@ def used_as_vector(unit, ctx, field: str) -> bool:
     for fn in reachable(unit, ctx).functions:
         for st in stmts_of(fn, ctx):
             for c in st.calls:
-                if c.name.startswith(VEC_MACROS) and c.args and field in c.args[0]:
+                if c.name in VEC_MACROS and c.args and field in c.args[0]:
                     return True
     return False
 
 
-INDEX_CALLS = ("pool_elt_at_index", "vec_elt_at_index", "vec_elt", "pool_is_free_index")
+INDEX_CALLS = tuple(sorted(names(INDEX_CALL)))
 
 
 def index_params(unit, ctx) -> dict[str, set[int]]:
@@ -206,6 +214,44 @@ def _member_in(arg, field: str) -> bool:
     return any(t == field and k and a[k - 1] in ("->", ".") for k, t in enumerate(a))
 
 
+def nested_container(unit, ctx, index, type_tokens: list[str]) -> str | None:
+    """Why a member of this (non-pointer) type is a container of its own, or None:
+    it names a framework container, or a record of the NF whose definition holds
+    a framework container or a pointer that per-packet code chases."""
+    kind = match.container_kind(type_tokens, index)
+    if kind:
+        return f"nested {kind} container"
+    for t in type_tokens:
+        why = _record_holds(unit, ctx, index, t, set())
+        if why:
+            return why
+    return None
+
+
+def _record_holds(unit, ctx, index, type_name: str, seen: set[str]) -> str | None:
+    rec = index.record(type_name) if type_name[:1].isalpha() or type_name[:1] == "_" else None
+    if rec is None or rec.name in seen:
+        return None
+    seen.add(rec.name)
+    for f in rec.fields:
+        ts = f.type_tokens
+        if ("*" in ts or "&" in ts) and not any(t in SKIP_POINTEE for t in ts):
+            target = pointee(ts)
+            if target in index.records or target in index.typedefs or \
+                    dereferenced(unit, ctx, f.name) or used_as_vector(unit, ctx, f.name):
+                return f"{rec.name} holds pointer {f.name}"
+            continue
+        kind = match.container_kind(ts, index)
+        if kind:
+            return f"{rec.name} holds a {kind} container ({f.name})"
+        for t in ts:
+            if t != rec.name:
+                why = _record_holds(unit, ctx, index, t, seen)
+                if why:
+                    return why
+    return None
+
+
 def pointee(type_tokens: list[str]) -> str:
     return spell([t for t in type_tokens if t not in ("*", "&", "const", "struct", "volatile")])
 
@@ -234,7 +280,7 @@ class PointerFieldPass(Pass):
         """A pointer_field fact for one field of the per-flow type, or None."""
         ts = f.type_tokens
         pointer = ("*" in ts or "&" in ts) and not any(t in SKIP_POINTEE for t in ts)
-        nested = any(n in t for t in ts for n in NESTED)
+        nested = nested_container(unit, ctx, index, ts) if not pointer else None
         if not (pointer or nested):
             if used_as_index(unit, ctx, f.name):
                 return self.fact("pointer_field", {
@@ -244,12 +290,13 @@ class PointerFieldPass(Pass):
             return None
         target = pointee(ts)
         to_record = target in index.records or target in index.typedefs
-        why = ("nested container" if nested else "points to " + target if to_record else
+        why = (nested if nested else "points to " + target if to_record else
                "dereferenced per packet" if dereferenced(unit, ctx, f.name) else
                "VPP vector" if used_as_vector(unit, ctx, f.name) else None)
         if why is None:
             return None   # opaque library handle the NF never chases
         return self.fact("pointer_field", {
-            "container": cont, "entry_type": owner, "field": f.name, "type": f.type_text, "nested": nested,
+            "container": cont, "entry_type": owner, "field": f.name, "type": f.type_text,
+            "nested": bool(nested),
             "deref": True}, f.file, f.line, f"{owner}.{f.name}: {f.type_text} ({why})",
             confidence=0.8)

@@ -1,78 +1,79 @@
 """How a state container is shared between cores: per-core, lock/atomic, or not at all.
 
 Helpers used by the state pass (the protection goes into each ``state`` fact).
-Decided from the container's spelled type (``per_thread<...>``, ``HashTableMP``,
-``atomic_uint32_t``) and from how per-packet code reaches it (indexed by the
-thread id, inside a lock/unlock region or under a lock guard).
+Decided from the framework declarations the container's type names
+(``per_thread<...>``, ``HashTableMP``, ``atomic_uint32_t``, a bihash: rows of
+``passes/knowledge``), and from how per-packet code reaches it: indexed by a
+value derived from a framework thread id (``source_dataflow``'s taint), inside
+a lock/unlock region or under a lock guard.  Names of the NF's own types and
+variables never decide: a user class ``FooMP`` is not thread-safe, a local
+``tid`` is not a thread id unless it holds one.
 """
 from __future__ import annotations
 
+from .knowledge import match, names
+from .knowledge.schema import (ATOMIC_CALL, ATOMIC_TYPE, INDEX_CALL, LOCK_CALL, LOCK_GUARD,
+                               LOCK_TYPE, PER_THREAD, SHARED, THREAD_ID, THREAD_SAFE, UNLOCK_CALL)
 from .source_tu import calls_in
 
-PER_CORE_WRAPPERS = {"per_thread", "per_thread_oread", "per_thread_omem", "per_lcore",
-                     "per_thread_arithmetic", "per_thread_compressed"}
-SHARED_WRAPPERS = {"not_per_thread"}
-THREAD_SAFE_TYPES = {"HashTableMP", "HashContainerMP", "HashMapMP", "atomic_uint32_t",
-                     "atomic_uint64_t", "atomic", "std::atomic", "relaxed_atomic_uint32_t",
-                     "SimpleSpinlock", "rte_rwlock_t"}
-LOCK_TYPES = {"Spinlock", "SimpleSpinlock", "RWLock", "ReadWriteLock", "mutex", "shared_mutex",
-              "clib_spinlock_t", "clib_rwlock_t", "rte_spinlock_t", "rte_rwlock_t",
-              "pthread_mutex_t", "pthread_spinlock_t", "spinlock_t"}
+# Framework names, for modules that list them (matching goes through ``knowledge.match``).
+PER_CORE_WRAPPERS = names(PER_THREAD)
+SHARED_WRAPPERS = names(SHARED)
+THREAD_SAFE_TYPES = names(THREAD_SAFE) | names(ATOMIC_TYPE)
+LOCK_TYPES = names(LOCK_TYPE)
 # RAII guards: declaring one holds the lock until the end of the block.
-LOCK_GUARDS = ("lock_guard", "unique_lock", "scoped_lock")
-LOCK_CALLS = ("lock", "acquire", "write_lock", "read_lock", "clib_spinlock_lock",
-              "clib_rwlock_writer_lock", "clib_rwlock_reader_lock", "rte_spinlock_lock",
-              "rte_rwlock_write_lock", "rte_rwlock_read_lock", "pthread_mutex_lock",
-              "pthread_spin_lock", "clib_spinlock_lock_if_init", *LOCK_GUARDS,
-              "write_begin", "read_begin")
-UNLOCK_CALLS = ("unlock", "release", "write_unlock", "read_unlock", "clib_spinlock_unlock",
-                "clib_rwlock_writer_unlock", "clib_rwlock_reader_unlock", "rte_spinlock_unlock",
-                "rte_rwlock_write_unlock", "rte_rwlock_read_unlock", "pthread_mutex_unlock",
-                "pthread_spin_unlock", "clib_spinlock_unlock_if_init", "write_end", "read_end")
-ATOMIC_CALLS = ("__atomic_", "__sync_", "clib_atomic_", "rte_atomic", "atomic_fetch_",
-                "fetch_add", "fetch_and_add", "compare_exchange", "compare_swap")
-THREAD_ID_WORDS = {"thread_index", "thread_id", "click_current_cpu_id", "current_cpu",
-                   "rte_lcore_id", "my_thread", "worker_index", "cpu_id", "lcore_id",
-                   "vlib_get_thread_index", "home_thread_id", "cpu_index", "my_thread_index",
-                   "tid"}
+LOCK_GUARDS = tuple(sorted(names(LOCK_GUARD)))
+LOCK_CALLS = tuple(sorted(names(LOCK_CALL) | names(LOCK_GUARD)))
+UNLOCK_CALLS = tuple(sorted(names(UNLOCK_CALL)))
+ATOMIC_CALLS = tuple(sorted(names(ATOMIC_CALL)))
+THREAD_ID_WORDS = names(THREAD_ID)      # framework thread-id names (not locals' names)
+INDEX_CALLS = names(INDEX_CALL)
 
 
-def per_core_wrapper(type_tokens: list[str]) -> bool | None:
+def per_core_wrapper(type_tokens: list[str], index=None) -> bool | None:
     """True: one instance per thread; False: explicitly shared; None: unknown."""
-    if any(t in PER_CORE_WRAPPERS for t in type_tokens):
-        return True
-    if any(t in SHARED_WRAPPERS for t in type_tokens):
-        return False
-    return None
+    return match.per_core_wrapper(type_tokens, index)
 
 
-def thread_safe_type(type_tokens: list[str]) -> bool:
+def thread_safe_type(type_tokens: list[str], index=None) -> bool:
     """Types that synchronise themselves (VPP bihash takes a writer lock inside)."""
-    return any(t in THREAD_SAFE_TYPES or t.endswith("MP") or t.startswith("clib_bihash_")
-               for t in type_tokens)
+    return match.thread_safe_type(type_tokens, index)
 
 
-def indexed_by_thread(texts: list[str], container: str) -> bool:
-    """``container[thread_index]`` or ``vec_elt_at_index(container, thread_index)``."""
+def atomic_type(type_tokens: list[str], index=None) -> bool:
+    return match.names_type(type_tokens, ATOMIC_TYPE, index)
+
+
+def indexed_by_thread(texts: list[str], container: str,
+                      types: dict[str, list[str]] | None = None) -> bool:
+    """``container[rte_lcore_id ()]`` or ``vec_elt_at_index (container, vm->thread_index)``
+    spelled in one statement.  Thread ids carried through variables are found by
+    the data flow (``FlowFacts.thread_indexed``)."""
     for i, t in enumerate(texts):
-        if t == container:
-            window = texts[i + 1:i + 8]
-            if window and window[0] == "[" and any(w in THREAD_ID_WORDS for w in window):
+        if t == container and i + 1 < len(texts) and texts[i + 1] == "[":
+            depth, j = 0, i + 1
+            while j < len(texts):
+                depth += texts[j] == "["
+                depth -= texts[j] == "]"
+                if depth == 0:
+                    break
+                j += 1
+            if match.thread_id_source(texts[i + 2:j], types):
                 return True
     for c in calls_in(texts):
-        if c.name in ("vec_elt_at_index", "vec_elt", "pool_elt_at_index") and len(c.args) == 2 \
-                and container in c.args[0] and any(w in THREAD_ID_WORDS for w in c.args[1]):
+        if c.name in INDEX_CALLS and len(c.args) == 2 and container in c.args[0] \
+                and match.thread_id_source(list(c.args[1]), types):
             return True
     return False
 
 
-def is_lock_call(name: str) -> bool:
-    return name in LOCK_CALLS or name.endswith(("_lock", "_writer_lock", "_lock_if_init"))
+def is_lock_call(name: str, receiver_type: list[str] | None = None) -> bool:
+    return match.call_is(name, LOCK_CALL, receiver_type) or name in LOCK_GUARDS
 
 
-def is_unlock_call(name: str) -> bool:
-    return name in UNLOCK_CALLS or name.endswith(("_unlock", "_unlock_if_init"))
+def is_unlock_call(name: str, receiver_type: list[str] | None = None) -> bool:
+    return match.call_is(name, UNLOCK_CALL, receiver_type)
 
 
-def is_atomic_call(name: str) -> bool:
-    return name.startswith(ATOMIC_CALLS) or name in ("fetch_add", "fetch_sub", "compare_swap")
+def is_atomic_call(name: str, receiver_type: list[str] | None = None) -> bool:
+    return match.call_is(name, ATOMIC_CALL, receiver_type)

@@ -131,8 +131,15 @@ def state_catalog(unit, ctx) -> list[Candidate]:
                     if sub is not None and sub is not rec:
                         out += [Candidate(x.name, x.type_tokens, x.file, x.line, sub.name)
                                 for x in sub.fields]
-        return [c for c in out if not any(t in NON_STATE_TYPES for t in c.type_tokens)]
+        return [c for c in out if not any(t in NON_STATE_TYPES for t in c.type_tokens)
+                or _table_of_packets(c.type_tokens)]
     return ctx.memo("source.catalog", make)
+
+
+def _table_of_packets(type_tokens: list[str]) -> bool:
+    """``WritablePacket *_map[NMAP]``: an array of packet queues (fragments waiting
+    for their datagram) is a table, though a single ``Packet *`` member is not."""
+    return "[" in type_tokens and any(t in PACKET_TYPES for t in type_tokens)
 
 
 def _record_of(index, type_tokens: list[str]) -> RecordInfo | None:
@@ -220,13 +227,16 @@ def statement_uses(unit, ctx) -> dict[str, list[tuple[FunctionInfo, Stmt]]]:
 
 def protection_of(cand: Candidate, uses: list[tuple[FunctionInfo, Stmt]], ctx) -> tuple[bool | None, str]:
     """(per_core, protection) of one container."""
-    wrapper = sh.per_core_wrapper(cand.type_tokens)
+    index = source_index(ctx.unit, ctx)
+    wrapper = sh.per_core_wrapper(cand.type_tokens, index)
     if wrapper:
         return True, "per-core"
-    if any(sh.indexed_by_thread(st.texts, cand.name) for _, st in uses):
+    # indexed by a value derived from a framework thread id (data flow), or by one in place
+    if cand.name in unit_flow(ctx.unit, ctx).thread_indexed or \
+            any(sh.indexed_by_thread(st.texts, cand.name) for _, st in uses):
         return True, "per-core"
-    if sh.thread_safe_type(cand.type_tokens):
-        return False, "atomic" if any("atomic" in t for t in cand.type_tokens) else "lock"
+    if sh.thread_safe_type(cand.type_tokens, index):
+        return False, "atomic" if sh.atomic_type(cand.type_tokens, index) else "lock"
     for fn, st in uses:
         if _under_lock(fn, st, ctx):
             return False, "lock"

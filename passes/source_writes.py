@@ -181,7 +181,8 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
             p = (ps[0] if prefix else ps[-1]) if ps else None
             if p:
                 root = p[0].split(".")[0]
-                if root in entries and ("." in p[0] or "*" in side or "[" in side):
+                if root in entries and ("." in p[0] or "*" in side or "[" in side
+                                        or root in refs):     # uint64_t &n = t[k]; n++
                     out.append((entries[root], t))
                 elif root in containers and "[" in side:
                     out.append((root, t))

@@ -57,10 +57,14 @@ def load_text(text, tmp):
     return load(str(p))
 
 
+from flowmagec.solver.placement import realiser_for  # noqa: E402
+
+
 def emit_case(config, nic, cores=8, features=figure7_features, dialect="vanilla", stages=1):
     path = str(DATA / config)
     chain = load(path)
-    plan = solve(chain, features(), nic=load_nic(nic), cores=cores, stages=stages)
+    plan = solve(chain, features(), nic=load_nic(nic), cores=cores, stages=stages,
+                 realiser=realiser_for(chain, [SRC], dialect))
     em = FastClickEmitter(chain, plan, features(), src_dirs=[SRC], dialect=dialect,
                           rules_path="chain.rules", nic=load_nic(nic)).run()
     return path, plan, em
@@ -139,8 +143,10 @@ def test_vanilla_dispatch_edits_only_the_dpdk_source_and_writes_rules(tmp_path):
     assert len(diff) == 2 and "FromDPDKDevice" in diff[0] and "FromDPDKDevice" in diff[1]
     fd0 = load(str(tmp_path / "out.click")).element("fd0")
     assert fd0.keyword("MODE").value == "flow"
-    assert fd0.keyword("N_QUEUES").value == "8" and fd0.keyword("MAXTHREADS").value == "8"
+    # MAXTHREADS 16 already allows the plan's 8 threads; no N_QUEUES: one queue per thread
+    assert fd0.keyword("N_QUEUES") is None and fd0.keyword("MAXTHREADS").value == "16"
     rules_path = fd0.keyword("FLOW_RULES_FILE").value
+    assert os.path.isabs(rules_path) and rules_path == str(tmp_path / "out.rules")
     assert rules_path in written
     rules = Path(rules_path).read_text().splitlines()
     assert rules == ["ingress pattern eth / ipv4 / end actions rss func toeplitz types ipv4 "
@@ -212,12 +218,16 @@ def test_net_null_without_rte_flow_dispatches_in_software(tmp_path):
 
 
 def test_net_null_keeps_fastclick_defaults_when_the_plan_is_the_4_tuple():
+    others = ("Classifier", "MarkIPHeader", "IPortScanDetector", "IPolicer")
     feats = lambda: FeatureSet(nfs=[NFFeatures(name="IFlowCounter", stateful=True, key=FIVE,
-                                               intensity="per-packet")])
+                                               intensity="per-packet", sharing="per-core")]
+                               + [NFFeatures(name=c) for c in others])    # declared stateless
     path, plan, em = emit_case("figure7.click", "net_null", cores=4, features=feats)
     assert sorted(plan.fields) == sorted(FIVE[:4])
-    assert em.dispatch == "fixed" and em.rules is None
-    assert "MODE" not in em.text[path] and "N_QUEUES 4" in em.text[path]
+    # the stock port RSS already hashes the 4-tuple and MAXTHREADS 16 allows 4 threads
+    assert em.dispatch == "stock" and em.rules is None
+    assert em.text[path] == open(path).read()
+    assert em.notes[0].startswith("plan equals the current configuration: no edits")
 
 
 def test_configs_without_fromdpdkdevice_are_left_alone_with_a_warning():
@@ -273,10 +283,11 @@ def test_sharing_swaps_class_sets_keyword_and_warns(tmp_path):
     out = em.text[path]
     assert "tally :: TallyIMP(SLOTS 1024)" in out
     assert out.startswith("// Two ports, one chain each way")
-    # shared placement of an unsafe class without a thread-safe form is reported
-    plan.placements = [NFPlacement(element="tally", cls="Tally", mode="shared")]
-    em = FastClickEmitter(load(path), plan, tally_features(), src_dirs=[SRC], nic=load_nic("mlx5")).run()
-    assert any("tally (Tally)" in w and "no thread-safe form" in w for w in em.warnings)
+    # the solver, not the emitter, decides how each placement is realised: a shared
+    # placement with no thread-safe form is a verdict in the plan
+    meter = next(p for p in plan.placements if p.element == "meter")
+    assert (meter.mode, meter.realisation, meter.verdict) == ("shared-nothing", "replicate", "safe")
+    assert "meter :: { input[0] -> rs0 :: ExactCPUSwitch; r0 :: Meter2(RATE 10)" in out
 
 
 FASTCLICK = "/tmp/fc"

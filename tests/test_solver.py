@@ -232,11 +232,21 @@ def test_plan_fields_roundtrip_and_explain():
     assert "dispatch on {src_ip}" in text and "policer" in text and "alternatives:" in text
 
 
-def test_chain_without_records_is_stateless():
+def test_chain_without_records_is_unknown_not_stateless():
+    # Unknown is a value: stateful with an unknown key, never silently stateless.
     chain = make_chain(("a", "Counter"), ("b", "Queue"))
     plan = solve(chain, FeatureSet(), GENERIC, cores=4)
+    assert {p.mode for p in plan.placements} == {"shared"}
+    assert {p.verdict for p in plan.placements} == {"unknown-features"}
+    assert "no source found for class Counter" in plan.placements[0].reason
+    assert any("--assume Counter=stateless" in w for w in plan.warnings)
+
+
+def test_framework_io_elements_need_no_records():
+    chain = make_chain(("in", "FromDPDKDevice"), ("out", "ToDPDKDevice"))
+    plan = solve(chain, FeatureSet(), GENERIC, cores=4)
     assert {p.mode for p in plan.placements} == {MODE_STATELESS}
-    assert "no feature record" in plan.placements[0].reason
+    assert {p.verdict for p in plan.placements} == {"safe"}
 
 
 def test_skewed_traffic_moves_dispatch_off_a_single_source():

@@ -136,8 +136,10 @@ def test_refuses_to_overwrite_user_script(tmp_path):
 def test_mechanism_choice_depends_on_nic_and_version():
     mlx5, i40e, ixgbe = (nic_profiles.load(n) for n in ("mlx5", "i40e", "ixgbe"))
     src = Plan(fields=["src_ip"], cores=8)
-    assert dispatch_commands(src, mlx5, (25, 10), ["eth0"]).rss_words == ["ipv4", "ipv6",
-                                                                         "l3-src-only"]
+    # IPv6 words only when IPv6 traffic is asked for
+    assert dispatch_commands(src, mlx5, (25, 10), ["eth0"]).rss_words == ["ipv4", "l3-src-only"]
+    assert dispatch_commands(src, mlx5, (25, 10), ["eth0"], ipv6=True).rss_words == \
+        ["ipv4", "ipv6", "l3-src-only"]
     flows = dispatch_commands(src, i40e, (26, 6), ["eth0"]).lines
     assert flows[0] == ("flow add src-ip any rss function toeplitz rss types ipv4 use l3-src-only "
                         "rss queues 0 to 7")

@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
 """Score `flowmagec audit` against a labels file (shape of ../shared/eval/paper18.json).
 
-    tools/score_audit.py DIR LABELS.json [--src TREE]... [--rename] [--json]
+    tools/score_audit.py DIR LABELS.json [--src TREE]... [--rename] [--rename-identifiers] [--json]
 
 Audits DIR/<name>/ for each NF in the labels and scores statefulness (all
-NFs) and key / intensity / pointer (the stateful ones).  ``--rename`` first
-copies every NF to a temporary directory with its names replaced
-(``IPolicer`` -> ``Nf07`` in code and file names, VPP dirs and file stems
-too): the features must not change, since they must come from the code.
+NFs) and key / intensity / pointer (the stateful ones).  The features must
+come from the code, so they must not change when names do; two renamings
+check that, each on copies in a temporary directory:
+
+``--rename``              class, file and directory names (``IPolicer`` -> ``Nf07``
+                          in code and file names, VPP dirs and file stems too);
+``--rename-identifiers``  every identifier the NF declares itself (types, members,
+                          functions, locals, parameters, enumerators, macros) through
+                          libclang (``flowmagec.eval.rename``), framework names kept.
+
+With either, the original is audited too and every feature that changed
+after renaming is reported per NF (``changed``); the scores are those of the
+renamed copies.
 """
 from __future__ import annotations
 
@@ -20,8 +29,12 @@ import tempfile
 from pathlib import Path
 
 from flowmagec.commands.audit import audit
+from flowmagec.eval.rename import rename_nf
 
 SCORED = ("stateful", "key", "intensity", "pointer")
+# every feature a renaming must leave as it was
+INVARIANT = ("stateful", "key", "key_other", "symmetric", "intensity", "pointer", "sharing",
+             "rewrites")
 
 
 _CLASS_DECL = re.compile(r"\b(?:class|struct)\s+([A-Za-z_]\w*)\s*(?:final\s*)?[:{]")
@@ -61,11 +74,49 @@ def renamed_copy(src: Path, dst_root: Path, name: str, new: str) -> Path:
     return dst
 
 
+def identifiers_copy(src: Path, dst_root: Path, name: str, new: str, framework=None,
+                     trees=()) -> Path:
+    """Copy NF dir ``src`` as dst_root/<dir name> with every identifier it declares
+    renamed (``flowmagec.eval.rename``); its directory and file names stay."""
+    dst = dst_root / src.name
+    rename_nf(src, dst, framework=framework, src=trees)
+    return dst
+
+
+# one code path for both renamings: (src dir, tmp dir, NF name, new name, label) -> copy
+RENAMINGS = {
+    "identifiers": lambda src, tmp, name, new, label, trees:
+        identifiers_copy(src, tmp / "identifiers", name, new, label.get("framework"), trees),
+    "names": lambda src, tmp, name, new, label, trees: renamed_copy(src, tmp / "names", name, new),
+}
+
+
+def renamed_nf(path: Path, tmp: Path, name: str, new: str, label: dict, trees,
+               kinds: list[str]) -> Path:
+    """Apply the requested renamings in turn (identifiers first, then names)."""
+    for kind in kinds:
+        path = RENAMINGS[kind](path, tmp / f"{kind}-{new}", name, new, label, trees)
+    return path
+
+
 def record_for(name: str, units, facts, features):
     for u, fa, nf in zip(units.units, facts, features.nfs):
         if nf.name == name:
             return u, fa, nf
+    if len(features.nfs) == 1:          # renamed identifiers: a FastClick class has a new name
+        return units.units[0], facts[0], features.nfs[0]
     return None
+
+
+def invariant_features(nf) -> dict:
+    return {k: sorted(getattr(nf, k)) if isinstance(getattr(nf, k), list) else getattr(nf, k)
+            for k in INVARIANT}
+
+
+def changed_features(before, after) -> dict[str, list]:
+    """feature -> [original, renamed] for every invariant feature that differs."""
+    a, b = invariant_features(before), invariant_features(after)
+    return {k: [a[k], b[k]] for k in INVARIANT if a[k] != b[k]}
 
 
 def score_one(label: dict, nf) -> dict[str, bool | None]:
@@ -84,7 +135,10 @@ def main(argv=None) -> int:
     ap.add_argument("dir")
     ap.add_argument("labels")
     ap.add_argument("--src", action="append", default=[], help="framework tree(s) for includes")
-    ap.add_argument("--rename", action="store_true", help="audit renamed copies")
+    ap.add_argument("--rename", action="store_true",
+                    help="audit copies with class, file and directory names replaced")
+    ap.add_argument("--rename-identifiers", action="store_true",
+                    help="audit copies with every identifier the NF declares replaced")
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--cache-dir")
     ap.add_argument("--json", action="store_true", help="print per-NF results as JSON")
@@ -94,16 +148,25 @@ def main(argv=None) -> int:
     labels = json.loads(Path(args.labels).read_text())["nfs"]
     tmp = Path(tempfile.mkdtemp(prefix="flowmagec-score-"))
     totals = {k: [0, 0] for k in SCORED}
+    kinds = [k for k, on in (("identifiers", args.rename_identifiers), ("names", args.rename))
+             if on]
     rows = []
+
+    def audit_one(path: Path, nf_name: str, label: dict):
+        units, facts, features = audit([str(path)], framework=label.get("framework"),
+                                       src=args.src, jobs=args.jobs, cache_dir=args.cache_dir)
+        return record_for(nf_name, units, facts, features)
+
     try:
         for i, (name, label) in enumerate(labels.items(), 1):
             path, audited_name = Path(args.dir) / name, name
-            if args.rename:
-                audited_name = f"Nf{i:02d}" if name[0].isupper() else f"nf{i:02d}"
-                path = renamed_copy(path, tmp, name, audited_name)
-            units, facts, features = audit([str(path)], framework=label.get("framework"),
-                                           src=args.src, jobs=args.jobs, cache_dir=args.cache_dir)
-            hit = record_for(audited_name, units, facts, features)
+            original = None
+            if kinds:
+                original = audit_one(path, name, label)
+                if args.rename:
+                    audited_name = f"Nf{i:02d}" if name[0].isupper() else f"nf{i:02d}"
+                path = renamed_nf(path, tmp, name, audited_name, label, args.src, kinds)
+            hit = audit_one(path, audited_name, label)
             if hit is None:
                 rows.append({"nf": name, "as": audited_name, "error": "no record"})
                 totals["stateful"][1] += 1
@@ -118,11 +181,17 @@ def main(argv=None) -> int:
                                  "intensity": nf.intensity, "pointer": nf.pointer},
                          "want": {k: label.get(k) for k in SCORED if k in label},
                          "ir": unit.ir_status[:90], "disagreements": nf.disagreements})
+            if original is not None:
+                rows[-1]["changed"] = changed_features(original[2], nf)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     summary = ", ".join(f"{'statefulness' if k == 'stateful' else k} {a}/{b}"
                         for k, (a, b) in totals.items())
+    if kinds:
+        moved = [r["nf"] for r in rows if r.get("changed")]
+        summary += (f"; features changed after renaming ({'+'.join(kinds)}): "
+                    f"{len(moved)}/{len(rows)}" + (f" ({', '.join(moved)})" if moved else ""))
     if args.json:
         print(json.dumps({"rows": rows, "totals": totals, "summary": summary}, indent=2))
         return 0
@@ -136,6 +205,8 @@ def main(argv=None) -> int:
             print(f"{r['nf']:<20} {marks:<60} got stateful={got['stateful']} "
                   f"key={','.join(got['key'])} int={got['intensity']} ptr={got['pointer']}"
                   + (f"  [IR {r['ir']}]" if args.verbose else ""))
+            for k, (before, after) in r.get("changed", {}).items():
+                print(f"{'':<20} CHANGED after renaming: {k} {before} -> {after}")
     print(summary)
     return 0
 

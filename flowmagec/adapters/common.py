@@ -106,7 +106,7 @@ def finish(unit: NFUnit) -> NFUnit:
     unit.files = list(dict.fromkeys(unit.files))
     unit.headers = [h for h in dict.fromkeys(unit.headers) if h not in unit.files]
     unit.entry_points = list(dict.fromkeys(unit.entry_points))
-    unit.digest = content_digest(unit.files + unit.headers,
+    unit.digest = content_digest(unit.files + unit.headers + unit.attrs.get("base_sources", []),
                                  unit.compile_flags + unit.entry_points, unit.framework)
     return unit
 

@@ -164,7 +164,8 @@ class FastClickAdapter:
         unit.attrs = {"class_decl": f"{decl.file}:{decl.line}", "cxx_class": elem.cxx,
                       "src_root": str(root) if root else None,
                       "entry_roots": roots_set[0], "hooks": roots_set[1],
-                      "template_state_types": state_types}
+                      "template_state_types": state_types,
+                      "base_sources": [str(p) for p in base_sources(chain, root, elem.source)]}
         return finish(unit)
 
     @staticmethod
@@ -264,6 +265,24 @@ class FastClickAdapter:
             decl = find_class(elem.cxx, [elem.source, *self._sibling_headers(elem)])
             index[(decl.click_name() if decl else None) or elem.cxx] = elem
         return index
+
+
+def base_sources(chain: list[ClassDecl], root: Optional[Path], own: Path) -> list[Path]:
+    """Out-of-line code of the element's C++ bases: the ``.cc`` next to a base's
+    header, or in the tree's ``lib/`` for framework headers (``include/click/
+    flow/flowelement.hh`` -> ``lib/flowelement.cc``), kept only when it defines
+    methods of that base.  They are linked into the NF's module (IR only)."""
+    out: list[Path] = []
+    for c in chain:
+        dirs = [c.file.parent] + ([root / "lib"] if root is not None else [])
+        for d in dirs:
+            for suffix in st.CXX_SUFFIXES:
+                cand = d / (c.file.stem + suffix)
+                if cand.is_file() and cand != own and cand not in out and any(
+                        fd.name.rsplit("::", 1)[0].rsplit("::", 1)[-1] == c.name
+                        for fd in st.function_defs(cand) if "::" in fd.name):
+                    out.append(cand)
+    return out
 
 
 def elementmap_index(path: Path, src: Path) -> dict[str, ElementSource]:

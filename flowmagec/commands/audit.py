@@ -7,6 +7,7 @@ per NF, the analysis stages, IR status, files and entry points.
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 from ..artifacts import SCHEMA_FEATURES, FeatureSet, Facts, NFUnits
@@ -77,12 +78,17 @@ def _short_ir(status: str) -> str:
     head = status.split(":", 1)[0]
     if "error:" in status:
         return f"{head}: {status.rsplit('error:', 1)[1].strip()[:60]}"
+    located = re.search(r":\d+:\d+: (.*)$", status)     # 'unavailable: f.cc:6:14: msg (in g.cc)'
+    if located:
+        return f"{head}: {located.group(1)[:60]}"
     return status[:70]
 
 
 def run(args) -> int:
     if args.llm not in ("off", None):
         raise InputError(f"--llm {args.llm}: LLM opinions are not available yet; use --llm off")
+    from .compile_cmd import check_src_dirs
+    check_src_dirs(args.src)
     log = (lambda s: print(s, file=sys.stderr)) if args.verbose else (lambda s: None)
     units, facts, features = audit(args.paths, framework=args.framework, src=args.src,
                                    compdb=args.compdb, entry=args.entry, jobs=args.jobs,

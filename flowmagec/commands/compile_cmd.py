@@ -41,12 +41,38 @@ def register(subs):
     p.add_argument("-j", "--jobs", type=int, default=0)
     p.add_argument("--cache-dir", metavar="DIR")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--assume", action="append", default=[], metavar="CLASS=KIND",
+                   help="declare the features of an element class whose source is not at hand "
+                        "(KIND: stateless | thread-safe | unknown); repeatable")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 (nothing written) when an NF's features are unknown, its state "
+                        "races, or its placement is unsafe")
     return p
+
+
+def parse_assume(items: list[str]) -> dict[str, str]:
+    from ..driver import ASSUMABLE
+    out = {}
+    for item in items:
+        cls, sep, kind = item.partition("=")
+        if not sep or not cls or kind not in ASSUMABLE:
+            raise InputError(f"--assume expects CLASS=KIND with KIND one of "
+                             f"{', '.join(ASSUMABLE)}, got '{item}'")
+        out[cls] = kind
+    return out
+
+
+def check_src_dirs(dirs: list[str]) -> None:
+    import os
+    for d in dirs:
+        if not os.path.isdir(d):
+            raise InputError(f"--src {d}: no such directory")
 
 
 def run(args) -> int:
     if args.cores < 1:
         raise InputError(f"--cores must be at least 1, got {args.cores}")
+    check_src_dirs(args.src)
     defines = {}
     for d in args.define:
         if "=" not in d:
@@ -60,6 +86,7 @@ def run(args) -> int:
                    llm=args.llm, dialect=args.dialect, dispatcher=args.dispatcher,
                    report=args.report, explain=args.explain, dump_after=args.dump_after,
                    force=args.force, jobs=args.jobs, cache_dir=args.cache_dir,
-                   vpp_version=args.vpp_version, defines=defines)
+                   vpp_version=args.vpp_version, defines=defines,
+                   assume=parse_assume(args.assume), strict=args.strict)
     Pipeline(opts, log=lambda s: print(s, file=sys.stderr)).run()
     return 0

@@ -36,6 +36,8 @@ def depfile_text(target: str, sources: list[str]) -> str:
 
 
 def run(args) -> int:
+    from .compile_cmd import check_src_dirs
+    check_src_dirs(args.src)
     log = lambda s: print(s, file=sys.stderr)  # noqa: E731
     units = adapters.discover_paths(args.paths, framework=args.framework, src_dirs=args.src,
                                     entry=args.entry)

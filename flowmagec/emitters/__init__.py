@@ -22,24 +22,67 @@ def _config(chain, plan, features, outs, opts) -> list[str]:
     raise InputError(f"no emitter for framework '{chain.framework}'")
 
 
+def plan_changes_config(plan: Plan, chain: Chain, features: FeatureSet | None = None,
+                        opts=None) -> tuple[bool, str]:
+    """(emitting ``plan`` changes the user's configuration, why).
+
+    False when the plan's dispatch and placements are what the stock configuration
+    already gets (FastClick: its port RSS on the 4-tuple, lib/dpdkdevice.cc; VPP:
+    the ``dpdk { rss }`` / default RSS of its devices); the emitted configuration is
+    then byte-identical to the input and the note says "plan equals the current
+    configuration: no edits".  The emitters make exactly this decision.
+    """
+    if chain.framework == "fastclick":
+        from .fastclick import plan_changes_config as fastclick_changes
+        return fastclick_changes(plan, chain, features, opts)
+    if chain.framework == "vpp":
+        from .vpp import plan_changes_config as vpp_changes
+        return vpp_changes(plan, chain, opts)
+    raise InputError(f"no emitter for framework '{chain.framework}'")
+
+
 def report(chain: Chain, plan: Plan, features: FeatureSet) -> dict:
-    return {"schema": "flowmage.report/1", "config": chain.path, "framework": chain.framework,
-            "plan": plan.to_dict(), "features": features.to_dict()}
+    """The JSON report: plan (placements with realisation and verdict, baselines,
+    warnings), features and evidence.  ``--explain`` prints the same plan."""
+    return {"schema": "flowmage.report/2", "config": chain.path, "framework": chain.framework,
+            "plan": plan.to_dict(), "warnings": list(plan.warnings),
+            "verdicts": {p.element: p.verdict for p in plan.placements},
+            "features": features.to_dict()}
 
 
-def emit(chain: Chain, plan: Plan, features: FeatureSet, outs, opts) -> list[str]:
+class _DryRun:
+    """Outputs of a run without ``-o``: computed (so every warning surfaces), not written."""
+
+    def write(self, target, content) -> None:
+        pass
+
+
+def emit(chain: Chain, plan: Plan, features: FeatureSet, outs, opts, log=None) -> list[str]:
+    """Emit the config (always computed; written with ``-o``), the dispatcher and the
+    report; then print warnings and, with ``--explain`` or without ``-o``, the plan."""
+    log = log or (lambda s: print(s, file=sys.stderr))
     written: list[str] = []
     if opts.output:
         written += _config(chain, plan, features, outs, opts)
-    if opts.dispatcher:
+    else:
+        import dataclasses
+        dry = dataclasses.replace(opts, output=chain.path + ".flowmagec-dry-run")
+        _config(chain, plan, features, _DryRun(), dry)
+    if opts.dispatcher:             # only on request: VPP and most FastClick users never need it
         from .dispatcher import write_dispatcher
         written += write_dispatcher(plan, opts.dispatcher, outs) or []
+        if chain.framework == "vpp":
+            plan.warnings.append(f"{opts.dispatcher}: the C dispatcher is for a DPDK program "
+                                 f"(or a test harness) in front of VPP; VPP itself cannot load it")
     if opts.report:
         outs.write(opts.report, json.dumps(report(chain, plan, features), indent=2) + "\n")
         written.append(opts.report)
-    for w in plan.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    if opts.explain:
+    if opts.explain or not opts.output:
         from ..solver.explain import explain
+        if not opts.output:
+            print("dry run (no -o): nothing written")
         print(explain(plan))
+    else:
+        for w in plan.warnings:
+            log(f"warning: {w}")
     return written

@@ -514,17 +514,25 @@ def render_spec(spec: DispatchSpec, plan: Plan, header_name: str) -> tuple[str, 
 
 
 def write_dispatcher(plan: Plan, path_c: str, outs) -> list[str]:
-    """Write ``X.c`` and ``X.h`` through an ``OutputSet``; returns both paths.
+    """Write ``X.c`` and ``X.h`` through an ``OutputSet``; returns the paths.
 
+    A plan whose devices dispatch on different fields (``plan.ports``) gets one
+    dispatcher per device: ``X.c`` for the first, ``X-<i>.c`` for device i (each
+    a unit of its own; compile the one of the device whose packets it sees).
     Warnings about the dispatch (see ``PlanChecks``) are appended to ``plan.warnings``."""
     c_path = Path(path_c)
     if c_path.suffix != ".c":
         raise InputError(f"--dispatcher expects a '.c' path (the header goes next to it), "
                          f"got '{path_c}'")
-    h_path = c_path.with_suffix(".h")
-    spec = dispatch_spec(plan)
-    source, header = render_spec(spec, plan, h_path.name)
-    plan.warnings.extend(w for w in spec.warnings if w not in plan.warnings)
-    outs.write(c_path, source)
-    outs.write(h_path, header)
-    return [str(c_path), str(h_path)]
+    views = [plan.for_device(p) for p in plan.ports] or [plan]
+    written = []
+    for i, view in enumerate(views):
+        cp = c_path if i == 0 else c_path.with_name(f"{c_path.stem}-{i}.c")
+        h_path = cp.with_suffix(".h")
+        spec = dispatch_spec(view)
+        source, header = render_spec(spec, view, h_path.name)
+        plan.warnings.extend(w for w in spec.warnings if w not in plan.warnings)
+        outs.write(cp, source)
+        outs.write(h_path, header)
+        written += [str(cp), str(h_path)]
+    return written

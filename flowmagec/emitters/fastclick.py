@@ -3,11 +3,18 @@
 Edits go through the frontend's span-preserving ``ClickDocument``: every byte
 we do not mean to change stays as the user wrote it.
 
+* No edit at all when the plan is what the stock configuration already does
+  (``FastClickEmitter.decide``, ``plan_changes_config``): FastClick's port RSS is
+  the plan's dispatch (``stock_dispatch``), no queue/thread setting must change,
+  no NF changes class.  The output is then byte-identical and says so.
 * Dispatch (vanilla FastClick).  FastClick hard-codes its port RSS (rss_hf =
-  IP|UDP|TCP, driver key, lib/dpdkdevice.cc), so the plan reaches the NIC through
-  ``FromDPDKDevice(..., MODE flow, FLOW_RULES_FILE F)`` and F in the testpmd flow
-  syntax, shaped for the NIC's driver (fastclick_rules.py).  ``N_QUEUES`` and
-  ``MAXTHREADS`` equal the core count (run ``click -j CORES``).
+  IP|UDP|TCP, driver key, lib/dpdkdevice.cc), so another dispatch reaches the NIC
+  through ``FromDPDKDevice(..., MODE flow, FLOW_RULES_FILE F)`` and F in the testpmd
+  flow syntax, shaped for the NIC's driver (fastclick_rules.py); F is named by its
+  absolute path (``rules_reference``).  ``N_QUEUES`` / ``MAXTHREADS`` / ``MINTHREADS``
+  change only where the plan needs it, never with MINTHREADS above MAXTHREADS
+  (fastclick_queues.py).  Devices whose RSS another element reprograms at run time
+  (DeviceBalancer..., fastclick_rss_owners.py) get no rules, with a warning.
 * What the driver cannot express (no rte_flow, no key in rules): the dispatch is
   realised again with the mechanisms that remain; if none, a software dispatch
   compound (``HashSwitch`` on a contiguous header range into one ``Pipeliner``
@@ -27,6 +34,10 @@ from typing import Optional
 
 from ..artifacts import Chain, Element, FeatureSet, NICProfile, Plan
 from ..errors import AnalysisError, InputError
+from .fastclick_knowledge import (STOCK_HASH_FUNCTION, STOCK_RSS_FIELDS, STOCK_RSS_TYPES,
+                                  STOCK_RSS_WHERE)
+from .fastclick_queues import queue_edits
+from .fastclick_rss_owners import RssProgrammers, managed_devices
 from .fastclick_rules import FlowRuleStyle, fixed_port_rss_fields, flow_rules, style_for
 from .fastclick_variants import ClassVariants
 
@@ -49,6 +60,8 @@ class ClickEmission:
     text: dict[str, str]                     # file -> new text
     rules: Optional[str] = None              # FLOW_RULES_FILE content, if any
     rules_path: Optional[str] = None
+    # FLOW_RULES_FILE of the other devices when the plan dispatches per device
+    extra_rules: dict[str, str] = field(default_factory=dict)
     dispatch: str = ""                       # 'flow' | 'fixed' | 'software' | 'flowmage' | 'none'
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -94,27 +107,147 @@ def software_dispatch(name: str, fields: list[str], cores: int, ip_offset: int =
 # The emitter
 # --------------------------------------------------------------------------
 
+# --------------------------------------------------------------------------
+# Does the plan change anything?
+# --------------------------------------------------------------------------
+
+NO_EDITS = "plan equals the current configuration: no edits"
+# NFPlacement.realisation of an NF made private by one instance per thread
+# (solver/placement.py REPLICATE)
+REPLICATE = "replicate"
+UNKNOWN_FEATURES = "unknown-features"      # NFPlacement.verdict: no source / analysis
+
+
+def stock_dispatch(plan: Plan) -> tuple[bool, str]:
+    """(FastClick's stock port RSS already dispatches as the plan wants, why).
+
+    The stock RSS hashes the 4-tuple of TCP/UDP (IPv4 and IPv6) with the driver's
+    key (fastclick_knowledge.STOCK_RSS_*).  That is the plan's dispatch when the
+    plan needs no particular fields, or exactly those four (with or without the
+    protocol, which Toeplitz does not hash) with no symmetric hash and no key.
+    """
+    fields = set(plan.fields) - {"protocol"}
+    if not fields:
+        return True, "the plan needs no particular dispatch fields"
+    stock = set(STOCK_RSS_FIELDS)
+    shown = ", ".join(f for f in _FIELD_ORDER if f in fields)
+    if fields != stock:
+        return False, (f"the plan dispatches on {shown}; FastClick's stock RSS hashes "
+                       f"{', '.join(STOCK_RSS_FIELDS)}")
+    if plan.symmetric:
+        return False, ("the plan needs a symmetric hash; FastClick's stock RSS uses the "
+                       "driver's key, which is not symmetric")
+    if plan.rss_key or plan.hash_function not in ("", STOCK_HASH_FUNCTION):
+        return False, "the plan needs its own RSS key or hash function"
+    return True, (f"FastClick's stock RSS already hashes {', '.join(STOCK_RSS_FIELDS)} "
+                  f"({STOCK_RSS_WHERE})")
+
+
+@dataclass
+class SharingAction:
+    """What the emitter does for one NF's placement: swap its class, set a keyword,
+    or only say something."""
+    element: str
+    kind: str                     # 'class' | 'keyword' | 'replicate' | 'note' | 'warning'
+    text: str = ""                # the note / warning
+    value: str = ""               # new class, or the keyword's value
+    keyword: str = ""
+
+    @property
+    def edits(self) -> bool:
+        return self.kind in ("class", "keyword", "replicate")
+
+
 class FastClickEmitter:
     def __init__(self, chain: Chain, plan: Plan, features: FeatureSet, src_dirs=(),
                  dialect: str = "vanilla", rules_path: Optional[str] = None,
-                 nic: Optional[NICProfile] = None):
+                 nic: Optional[NICProfile] = None, rules_ref: Optional[str] = None,
+                 defines: Optional[dict] = None):
         from ..frontends.click_edit import ClickDocument
         self.chain, self.plan, self.features = chain, plan, features.by_name()
         self.dialect = dialect
         self.rules_path = rules_path
+        # how the config names the rules file (absolute by default, see emit_fastclick)
+        self.rules_ref = rules_ref or rules_path
         self.nic = nic or _load_nic(plan.nic)
         self.style: FlowRuleStyle = style_for(self.nic.driver)
-        self.doc = ClickDocument.parse_file(chain.path, src_dirs=list(src_dirs))
+        self.doc = ClickDocument.parse_file(chain.path, src_dirs=list(src_dirs), defines=defines)
         self.variants = ClassVariants(src_dirs)
+        self.programmers = RssProgrammers(src_dirs)
         self.out = ClickEmission(text={})
 
+    # -- the decision ------------------------------------------------------------
+    def decide(self) -> tuple[bool, str]:
+        """(does the plan change the configuration, why) -- see ``plan_changes_config``."""
+        if self.dialect == "flowmage":
+            return True, "the flowmage dialect names HASHFUNC and SHARED on every source"
+        if self.plan.ports:
+            return True, "the devices dispatch on different fields"
+        later = [st for st in self.plan.stages[1:] if st.dispatch == "software" and st.elements]
+        if later:
+            return True, f"stage {later[0].index} re-dispatches in software before {later[0].elements[0]}"
+        sources = self._sources()
+        free = [s for s in sources if s.name not in self._managed()]
+        stock, why = stock_dispatch(self.plan)
+        if free and not stock:
+            return True, why
+        for src in free:
+            q = queue_edits(src, self.plan.cores, "nic")
+            if q.edits:
+                return True, q.notes[0] if q.notes else f"{src.name}: queue/thread settings change"
+        for a in self._sharing_actions():
+            if a.edits:
+                return True, {"class": f"{a.element}: class -> {a.value}",
+                              "keyword": f"{a.element}: {a.keyword} {a.value}",
+                              }.get(a.kind, a.text or f"{a.element}: {a.kind}")
+        if free:
+            return False, f"{NO_EDITS} ({why})"
+        what = ("no FromDPDKDevice" if not sources else
+                "no FromDPDKDevice whose RSS is not reprogrammed by another element")
+        return False, (f"no edits: the configuration has {what} for flowmagec to configure, "
+                       f"and every NF runs as written")
+
     def run(self) -> ClickEmission:
+        changes, why = self.decide()
+        self._warn_programmers()
+        # each step makes only the edits decide() found necessary (same predicates)
         self._dispatch()
+        self._stages()      # before _sharing: a replicated element becomes a compound
         self._sharing()
-        self._stages()
         # the main file always (even unedited), plus any edited library file
         self.out.text = {self.chain.path: self.doc.render(), **self.doc.edited_files()}
+        if not changes:
+            self.out.notes.insert(0, why)
+            if self.doc.edited_files():
+                raise AnalysisError(f"internal: {self.chain.path} edited although the plan "
+                                    f"needs no change ({why})")
         return self.out
+
+    # -- elements that program RSS themselves ------------------------------------
+    def _managed(self) -> dict[str, tuple[str, str]]:
+        """FromDPDKDevice name -> (element reprogramming its RSS, evidence)."""
+        if not hasattr(self, "_managed_cache"):
+            sources = self._sources()
+            out: dict[str, tuple[str, str]] = {}
+            for e in self.doc.chain.elements:
+                why = self.programmers.evidence(e.cls)
+                if why:
+                    for dev in managed_devices(e, sources):
+                        out.setdefault(dev, (e.name, why))
+            self._managed_cache = out
+        return self._managed_cache
+
+    def _warn_programmers(self) -> None:
+        by_owner: dict[str, list[str]] = {}
+        for dev, (owner, why) in self._managed().items():
+            by_owner.setdefault(f"{owner}\0{why}", []).append(dev)
+        for key, devs in by_owner.items():
+            owner, why = key.split("\0", 1)
+            cls = self.doc.chain.element(owner).cls
+            self.out.warnings.append(
+                f"{owner} ({cls}) reprograms RSS/RETA of {', '.join(devs)} at run time ({why}): "
+                f"flowmagec adds no RSS rules there; the dispatch is whatever {cls} chooses, "
+                f"so NFs planned private may see a flow move between cores when it rebalances")
 
     # -- dispatch ------------------------------------------------------------
     def _sources(self) -> list[Element]:
@@ -138,18 +271,90 @@ class FastClickEmitter:
                 self._set(src, "N_QUEUES", self.plan.cores)
             self.out.dispatch = "flowmage"
             return
-        how = self._realise()
+        managed = self._managed()
+        free = [s for s in sources if s.name not in managed]
+        if not free:
+            self.out.dispatch = "none"
+            return
+        if self.plan.ports:
+            self._per_device(free)
+            return
+        stock, _ = stock_dispatch(self.plan)
+        how = "stock" if stock else self._realise()
         if how is None:
-            self._software(sources)
-        elif how == "fixed":
-            for src in sources:
-                self._set(src, "N_QUEUES", self.plan.cores)
-                self._set(src, "MAXTHREADS", self.plan.cores)
-            self.out.dispatch = "fixed"
-            self.out.notes.append("FastClick's own port RSS (IP|UDP|TCP) already dispatches on the "
-                                  "4-tuple: no flow rules needed")
+            self._software(free)
+        elif how in ("stock", "fixed"):
+            for src in free:
+                self._queues(src, "nic")
+            self.out.dispatch = how
+            self._stock_notes()
         else:
-            self._flow(sources, how)
+            self._flow(free, how)
+
+    def _per_device(self, free: list[Element]) -> None:
+        """Each device its own fields (plan.ports): its own rules file, realised exactly
+        as the solver did (a pair that meets needs the same selected fields under the
+        same key), else software dispatch on that device's fields."""
+        from ..solver import rss
+        kinds = set()
+        for i, port in enumerate(self.plan.ports):
+            srcs = [s for s in free if s.name in port.sources]
+            if not srcs:
+                continue
+            r = None
+            if self.style.rte_flow:
+                r = rss.realise(port.fields, self.nic, symmetric=False,
+                                mechanisms=self.style.mechanisms())
+                if not (r.feasible and r.via != "software"
+                        and list(r.hash_input) == list(port.hash_input)
+                        and r.key_hex == port.rss_key):
+                    r = None
+            if r is None:
+                for src in srcs:
+                    self._queues(src, "software")
+                    self._insert_dispatch(src.name, f"fm_dispatch{i}", port.fields, 0)
+                kinds.add("software")
+                continue
+            path, ref = self._rules_for(i)
+            queues = max(self._queues(src, "nic") for src in srcs)
+            text = "\n".join(flow_rules(list(r.rss_types), r.key_hex, r.hash_function, queues,
+                                        self.style)) + "\n"
+            for src in srcs:
+                self._set(src, "MODE", "flow")
+                if ref:
+                    self._set(src, "FLOW_RULES_FILE", ref)
+            if i == 0 or self.out.rules is None:
+                self.out.rules, self.out.rules_path = text, path
+            elif path:
+                self.out.extra_rules[path] = text
+            kinds.add("flow")
+            self.out.notes.append(f"{', '.join(s.name for s in srcs)} ({port.device}): "
+                                  f"dispatch on {', '.join(port.fields)} via {r.via}")
+        self.out.dispatch = "flow" if kinds == {"flow"} else "software" if kinds else "none"
+        if "flow" in kinds:
+            self.out.notes.append(f"MODE flow needs FastClick configured with --enable-flow-api "
+                                  f"(DPDK >= 20.02); run with click -j {self.plan.cores}")
+
+    def _rules_for(self, i: int) -> tuple[Optional[str], Optional[str]]:
+        """(path, reference in the config) of device i's rules file."""
+        if i == 0 or not self.rules_path:
+            return self.rules_path, self.rules_ref
+        stem, ext = os.path.splitext(self.rules_path)
+        rstem, rext = os.path.splitext(self.rules_ref or self.rules_path)
+        return f"{stem}-{i}{ext}", f"{rstem}-{i}{rext}"
+
+    def _stock_notes(self) -> None:
+        self.out.notes.append(f"FastClick's own port RSS ({STOCK_RSS_WHERE}) already dispatches "
+                              f"as planned: no flow rules; run with click -j {self.plan.cores}")
+
+    def _queues(self, src: Element, dispatch: str) -> int:
+        """Apply the queue/thread edits ``src`` needs; the number of RX queues it gets."""
+        q = queue_edits(src, self.plan.cores, dispatch)
+        for kw, value in q.edits.items():
+            self._set(src, kw, value)
+        self.out.notes.extend(q.notes)
+        self.out.warnings.extend(q.warnings)
+        return q.queues
 
     def _check_ports(self, sources: list[Element]) -> None:
         ports: dict[str, list[str]] = {}
@@ -165,8 +370,8 @@ class FastClickEmitter:
         for port, names in ports.items():
             if len(names) > 1:
                 self.out.warnings.append(
-                    f"{', '.join(names)} read the same port {port}: each gets N_QUEUES "
-                    f"{self.plan.cores}; FastClick needs disjoint QUEUE ranges on one port")
+                    f"{', '.join(names)} read the same port {port}: each gets "
+                    f"{self.plan.cores} queues; FastClick needs disjoint QUEUE ranges on one port")
 
     def _realise(self):
         """How FastClick expresses the plan's dispatch on this NIC: an rss.realise result
@@ -176,7 +381,7 @@ class FastClickEmitter:
         if not self.style.rte_flow:
             if sorted(plan.fields) == sorted(fixed_port_rss_fields()) and not plan.symmetric:
                 # what FastClick's fixed port RSS really computes: the driver's key
-                plan.rss_types, plan.rss_key = ["ipv4", "ipv4-tcp", "ipv4-udp"], ""
+                plan.rss_types, plan.rss_key = list(STOCK_RSS_TYPES), ""
                 plan.hash_input = fixed_port_rss_fields()
                 return "fixed"
             return None
@@ -197,17 +402,16 @@ class FastClickEmitter:
 
     def _flow(self, sources: list[Element], r) -> None:
         plan = self.plan
-        rules = flow_rules(list(r.rss_types), r.key_hex, r.hash_function, plan.cores, self.style)
+        queues = max(self._queues(src, "nic") for src in sources)
+        rules = flow_rules(list(r.rss_types), r.key_hex, r.hash_function, queues, self.style)
         for src in sources:
-            self._set(src, "N_QUEUES", plan.cores)
-            self._set(src, "MAXTHREADS", plan.cores)
             self._set(src, "MODE", "flow")
             theirs = src.keyword("FLOW_RULES_FILE")
-            if theirs is not None and self.rules_path and theirs.value != self.rules_path:
+            if theirs is not None and self.rules_ref and theirs.value != self.rules_ref:
                 self.out.warnings.append(f"{src.name}: FLOW_RULES_FILE {theirs.value} replaced by "
-                                         f"{self.rules_path}; merge any rules of yours into it")
-            if self.rules_path:
-                self._set(src, "FLOW_RULES_FILE", self.rules_path)
+                                         f"{self.rules_ref}; merge any rules of yours into it")
+            if self.rules_ref:
+                self._set(src, "FLOW_RULES_FILE", self.rules_ref)
         self.out.dispatch = "flow"
         self.out.rules = "\n".join(rules) + "\n"
         self.out.rules_path = self.rules_path
@@ -218,8 +422,7 @@ class FastClickEmitter:
         plan = self.plan
         placed = 0
         for src in sources:
-            self._set(src, "N_QUEUES", 1)
-            self._set(src, "MAXTHREADS", 1)      # one RX queue cannot be shared by threads
+            self._queues(src, "software")    # one RX queue cannot be shared by threads
             placed += self._insert_dispatch(src.name, "fm_dispatch", plan.fields, 0)
         self.out.dispatch = "software"
         if placed:
@@ -288,46 +491,58 @@ class FastClickEmitter:
         return 1
 
     # -- per-NF sharing --------------------------------------------------------
-    def _sharing(self) -> None:
+    def _sharing_actions(self) -> list[SharingAction]:
+        """Realise each placement the way the solver chose it (solver/placement.py): the
+        plan says how and whether that is safe (its verdicts and warnings); nothing is
+        re-decided here."""
+        out = []
         for p in self.plan.placements:
-            if p.mode == "stateless":
+            # unknown features: the solver leaves the NF as it is (and warns)
+            if p.mode == "stateless" or p.verdict == UNKNOWN_FEATURES:
                 continue
-            shared = p.mode == "shared"
-            if self.dialect == "flowmage":
-                self._set_by_name(p.element, "SHARED", "true" if shared else "false")
-                continue
-            want = "thread-safe" if shared else "per-core"
-            used = self._used_keywords(p.element)
-            variant, why = self.variants.variant(p.cls, want, used)
-            if variant and variant != p.cls:
-                self.doc.set_class(p.element, variant)
-                self.out.notes.append(f"{p.element}: class {p.cls} -> {variant} ({p.mode}: {why})")
-                continue
-            if variant == p.cls:
-                continue
-            kw = self.variants.sharing_keyword(p.cls)
-            if kw:
-                self._set_by_name(p.element, kw, "true" if shared else "false")
-                continue
-            feats = self.features.get(p.cls)
-            # the analysis passes see more than the class scan (containers, locks): prefer them
-            current = (feats.sharing if feats and feats.sharing else None) or self.variants.mode(p.cls)
-            if shared and current in ("per-core", "unsafe"):
-                what = "per-core" if current == "per-core" else "unprotected"
-                self.out.warnings.append(
-                    f"{p.element} ({p.cls}) keeps {what} state but must run shared under this "
-                    f"plan, and the source tree has no thread-safe form ({why}): flows split "
-                    f"across cores will see inconsistent state")
-            elif not shared and current == "thread-safe":
-                self.out.notes.append(
-                    f"{p.element} ({p.cls}) has no per-core form ({why}); it stays shared: "
-                    f"correct, without the gain of private state")
-            elif not shared and current == "unsafe":
-                # private flows do not help when all threads write one unprotected table
-                self.out.warnings.append(
-                    f"{p.element} ({p.cls}) keeps one unprotected table but runs on "
-                    f"{self.plan.cores} threads, and the source tree has no per-core form "
-                    f"({why}): its updates race")
+            flag = "true" if p.mode == "shared" else "false"
+            if self.dialect == "flowmage" or p.realisation == "keyword":
+                out.append(SharingAction(p.element, "keyword", keyword="SHARED", value=flag))
+            elif p.realisation == "variant" and p.realised_class and p.realised_class != p.cls:
+                out.append(SharingAction(p.element, "class", value=p.realised_class,
+                                         text=f"{p.element}: class {p.cls} -> {p.realised_class} "
+                                              f"({p.mode})"))
+            elif p.realisation == REPLICATE:
+                out.append(SharingAction(p.element, "replicate", text=(
+                    f"{p.element} ({p.cls}): one instance per thread ({self.plan.cores} "
+                    f"replicas behind ExactCPUSwitch), so each thread keeps its own state")))
+        return out
+
+    def _say(self, a: SharingAction) -> None:
+        if a.kind == "warning":
+            self.out.warnings.append(a.text)
+        elif a.text:
+            self.out.notes.append(a.text)
+
+    def _sharing(self) -> None:
+        for a in self._sharing_actions():
+            if a.kind == "class":
+                self.doc.set_class(a.element, a.value)
+            elif a.kind == "keyword":
+                self._set_by_name(a.element, a.keyword, a.value)
+            elif a.kind == "replicate":
+                self._replicate(a.element)
+            self._say(a)
+
+    def _replicate(self, element: str) -> None:
+        """One instance per thread: the declaration becomes a compound whose
+        ExactCPUSwitch hands each thread's packets to that thread's own replica."""
+        e = self.doc.chain.element(element)
+        conns = self.doc.chain.connections
+        n_in = 1 + max([c.dst_port for c in conns if c.dst == element] or [0])
+        n_out = 1 + max([c.src_port for c in conns if c.src == element] or [0])
+        decl = f"{e.cls}({e.config})" if e.config_span is not None else e.cls
+        body = [f"input[{i}] -> rs{i} :: ExactCPUSwitch" for i in range(n_in)]
+        for r in range(self.plan.cores):
+            body.append(f"r{r} :: {decl}")
+            body += [f"rs{i}[{r}] -> [{i}]r{r}" for i in range(n_in)]
+            body += [f"r{r}[{o}] -> [{o}]output" for o in range(n_out)]
+        self.doc.replace_declaration(element, "{ " + "; ".join(body) + " }")
 
     def _used_keywords(self, element: str) -> set[str]:
         try:
@@ -366,27 +581,84 @@ def _load_nic(name: str) -> NICProfile:
         return load("generic")
 
 
+def _emitter(chain: Chain, plan: Plan, features: FeatureSet, opts,
+             rules_path: Optional[str] = None, rules_ref: Optional[str] = None) -> FastClickEmitter:
+    nic = _load_nic(getattr(opts, "nic", None) or plan.nic)
+    return FastClickEmitter(chain, plan, features, src_dirs=getattr(opts, "src", ()) or (),
+                            dialect=getattr(opts, "dialect", "vanilla"), rules_path=rules_path,
+                            nic=nic, rules_ref=rules_ref, defines=getattr(opts, "defines", None))
+
+
+def plan_changes_config(plan: Plan, chain: Chain, features: Optional[FeatureSet] = None,
+                        opts=None) -> tuple[bool, str]:
+    """(emitting ``plan`` edits the FastClick configuration, why).
+
+    False when the stock configuration already does what the plan wants: FastClick's
+    port RSS is the plan's dispatch (``stock_dispatch``), no queue/thread setting
+    must change (``fastclick_queues``), and every NF keeps its class; the emitted
+    configuration is then byte-identical to the input.  ``opts``: the driver's
+    Options (``src``, ``nic``, ``dialect``, ``defines``), or None.
+    """
+    import copy
+    em = _emitter(chain, copy.deepcopy(plan), features or FeatureSet(), opts)
+    return em.decide()
+
+
+def rules_reference(rules_path: str, output: str, relative: bool = False) -> str:
+    """How the emitted config names its FLOW_RULES_FILE: absolute (FastClick opens it
+    from the directory click starts in, which is rarely flowmagec's), or relative to
+    the output's directory when asked (click must then start there)."""
+    if relative:
+        return os.path.relpath(os.path.abspath(rules_path),
+                               os.path.dirname(os.path.abspath(output)))
+    return os.path.abspath(rules_path)
+
+
 def emit_fastclick(chain: Chain, plan: Plan, features: FeatureSet, outs, opts) -> list[str]:
-    rules_path = None
+    from .click_validate import check
+    rules_path = rules_ref = None
     if opts.output:
         stem, _ = os.path.splitext(opts.output)
         rules_path = stem + ".rules"
-    nic = _load_nic(getattr(opts, "nic", None) or plan.nic)
-    em = FastClickEmitter(chain, plan, features, src_dirs=opts.src, dialect=opts.dialect,
-                          rules_path=rules_path, nic=nic).run()
+        rules_ref = rules_reference(rules_path, opts.output,
+                                    bool(getattr(opts, "flow_rules_relative", False)))
+    em = _emitter(chain, plan, features, opts, rules_path, rules_ref).run()
     plan.warnings.extend(w for w in em.warnings if w not in plan.warnings)
     plan.explanation.extend(n for n in em.notes if n not in plan.explanation)
     written = []
     if opts.output:
+        files = {opts.output: em.text[chain.path]}
+        for path, text in em.text.items():
+            if os.path.realpath(path) != os.path.realpath(chain.path):
+                files[_library_target(chain, path, opts.output)] = text
+        validation = check(opts.output, {**files, **_unedited_libraries(chain, em, opts.output)})
+        if validation.tool is None:
+            plan.explanation.append("not checked with FastClick's parser (no click-flatten on PATH)")
+        else:
+            plan.explanation.append(f"{opts.output}: accepted by {validation.tool}")
         outs.write(opts.output, em.text[chain.path])
         written.append(opts.output)
         if em.rules and em.rules_path:
             outs.write(em.rules_path, em.rules)
             written.append(em.rules_path)
+        for path, text in em.extra_rules.items():
+            outs.write(path, text)
+            written.append(path)
         written += _write_libraries(chain, em, opts.output, outs)
         plan.warnings.extend(w for w in _unreachable_libraries(chain, em, opts.output)
                              if w not in plan.warnings)
     return written
+
+
+def _unedited_libraries(chain: Chain, em: ClickEmission, output: str) -> dict[str, str]:
+    """Unedited libraries at the place the output will look them up (for validation)."""
+    out = {}
+    edited = {os.path.realpath(p) for p in em.text}
+    for lib in chain.files:
+        if os.path.realpath(lib) not in edited and os.path.isfile(lib):
+            with open(lib, encoding="utf-8", errors="replace") as fh:
+                out[_library_target(chain, lib, output)] = fh.read()
+    return out
 
 
 def _library_target(chain: Chain, library: str, output: str) -> str:

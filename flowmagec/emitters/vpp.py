@@ -5,6 +5,13 @@ nothing else in the user's files changes, and the user's script is never
 overwritten (a copy with the added lines is written next to the output and
 ``unix { exec }`` points at it).
 
+No edit when the devices' RSS (``dpdk { dev … { rss { } } }``, else the dpdk
+plugin's IP|UDP|TCP default) already is the plan's dispatch and workers and
+queues match (``plan_changes_config``).  RSS types and flow rules cover IPv6
+only when IPv6 traffic was asked for (``wants_ipv6``).  ``stock_placements`` is
+what VPP runs without flowmagec (per-worker state, handoff where a plugin hands
+off): the baseline a plan is compared with.
+
 What goes where (first that applies), see ``dispatch_commands``:
 
 * the dpdk plugin can express the dispatch (port-level RSS types, with
@@ -29,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..artifacts import Chain, FeatureSet, Plan
+from ..artifacts import Chain, FeatureSet, Plan, canonical_fields
 from ..errors import InputError
 from ..frontends.vpp import VppDocument, VppScript, format_bitmap_list
 from ..solver import nic_profiles
@@ -47,6 +54,14 @@ LATEST_KNOWN = (26, 6)
 
 # The DPDK plugin only configures port-level rss_hf; it never sets a key.
 DPDK_PLUGIN_MECHANISMS = ("port",)
+
+# What a device hashes when startup.conf gives no ``rss { }``: the dpdk plugin's
+# default_port_conf.rss_hf = RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP
+# (src/plugins/dpdk/device/init.c), with the driver's key; ``dev default { rss }``
+# applies to every device without its own.  RSS only with num-rx-queues > 1.
+STOCK_RSS_WORDS = ("ipv4", "ipv4-tcp", "ipv4-udp", "ipv6", "ipv6-tcp", "ipv6-udp")
+STOCK_RSS_WHERE = "src/plugins/dpdk/device/init.c: rss_hf = IP | UDP | TCP, driver key"
+NO_EDITS = "plan equals the current configuration: no edits"
 RTE_FLOW_MECHANISMS = ("rte_flow",)
 
 # soft-rss hash types and the fields each one hashes (plugins/soft-rss/export.h).
@@ -100,16 +115,25 @@ def _toeplitz_fields(plan: Plan) -> list[str]:
     return [f for f in plan.fields if f != "protocol"]
 
 
-def _realise_both_families(fields: list[str], nic, symmetric: bool,
-                           mechanisms: tuple[str, ...]) -> tuple[RssRealisation, list[str]]:
-    """IPv4 realisation plus the RSS words for IPv4 and IPv6 traffic alike."""
+def _realise_families(fields: list[str], nic, symmetric: bool, mechanisms: tuple[str, ...],
+                      ipv6: bool = False) -> tuple[RssRealisation, list[str]]:
+    """IPv4 realisation plus its RSS words, and the IPv6 words only when IPv6 traffic
+    was asked for (``--ipv6`` or seen in the traffic profile)."""
     v4 = realise(fields, nic, symmetric, input="ipv4-l4", mechanisms=mechanisms)
-    v6 = realise(fields, nic, symmetric, input="ipv6-l4", mechanisms=mechanisms)
+    v6 = realise(fields, nic, symmetric, input="ipv6-l4", mechanisms=mechanisms) if ipv6 else None
     words = list(dict.fromkeys(
         [t for t in v4.rss_types if not t.endswith("-only")]
-        + ([t for t in v6.rss_types if not t.endswith("-only")] if v6.feasible else [])
+        + ([t for t in v6.rss_types if not t.endswith("-only")] if v6 and v6.feasible else [])
         + [t for t in v4.rss_types if t.endswith("-only")]))
     return v4, words
+
+
+def wants_ipv6(plan: Plan, ipv6: Optional[bool] = None) -> bool:
+    """IPv6 rules only when asked (``--ipv6``) or when the solver planned for IPv6
+    traffic (it puts ipv6 types in the plan when the traffic profile has IPv6)."""
+    if ipv6 is not None:
+        return bool(ipv6)
+    return any(t.startswith("ipv6") for t in plan.rss_types)
 
 
 def flow_lines(types: list[str], function: str, queues: int, interfaces: list[str],
@@ -157,23 +181,27 @@ class Dispatch:
 
 
 def dispatch_commands(plan: Plan, nic, version: tuple[int, int], interfaces: list[str],
-                      first_flow_index: int = 0) -> Dispatch:
-    """How VPP realises the plan's stage-0 dispatch on this NIC and release."""
+                      first_flow_index: int = 0, ipv6: Optional[bool] = None) -> Dispatch:
+    """How VPP realises the plan's stage-0 dispatch on this NIC and release (IPv6
+    types and rules only when ``wants_ipv6``)."""
+    v6 = wants_ipv6(plan, ipv6)
     fields = _toeplitz_fields(plan)
     n = max(1, plan.cores)
     if not fields:
         # nothing keyed per flow (or only on the protocol): any spread is correct
         return Dispatch("", notes=["the plan needs no particular dispatch fields; VPP keeps "
                                    "its default RSS"])
-    port, words = _realise_both_families(fields, nic, plan.symmetric, DPDK_PLUGIN_MECHANISMS)
+    family = [] if v6 else ["IPv4 only: IPv6 traffic was not asked for (--ipv6, or IPv6 in "
+                            "the traffic profile), so no IPv6 RSS types or rules are added"]
+    port, words = _realise_families(fields, nic, plan.symmetric, DPDK_PLUGIN_MECHANISMS, v6)
     if port.feasible and port.key is None:
         return Dispatch("port", rss_words=words,
-                        notes=[f"dpdk plugin RSS on {', '.join(fields)}: {port.why}"])
-    hw, words = _realise_both_families(fields, nic, plan.symmetric, RTE_FLOW_MECHANISMS)
+                        notes=[f"dpdk plugin RSS on {', '.join(fields)}: {port.why}"] + family)
+    hw, words = _realise_families(fields, nic, plan.symmetric, RTE_FLOW_MECHANISMS, v6)
     if hw.feasible and hw.via == "rte_flow" and interfaces and version >= FLOW_RSS_SINCE:
         return Dispatch("rte_flow", lines=flow_lines(words, hw.hash_function, n, interfaces,
                                                      first_flow_index, version),
-                        notes=[f"rte_flow RSS action on {', '.join(fields)}: {hw.why}"])
+                        notes=[f"rte_flow RSS action on {', '.join(fields)}: {hw.why}"] + family)
     why = hw.why if not hw.feasible else (
         "it needs an RSS key, which VPP's dpdk plugin and flow CLI cannot set"
         if hw.key is not None else "no interface name is known for the flow rules"
@@ -198,6 +226,82 @@ def dispatch_commands(plan: Plan, nic, version: tuple[int, int], interfaces: lis
     return Dispatch("", warnings=[
         f"VPP cannot realise dispatch on {', '.join(plan.fields)} here ({why}); NFs planned "
         f"shared-nothing will see flows split across workers"])
+
+
+# --------------------------------------------------------------------------
+# Does the plan change anything?
+# --------------------------------------------------------------------------
+
+_L4_SUFFIXES = ("-tcp", "-udp", "-sctp", "-tcp-ex", "-udp-ex")
+_L3_WORDS = ("ipv4", "ipv6", "ipv4-frag", "ipv6-frag", "ipv4-other", "ipv6-other", "ipv6-ex")
+
+
+def rss_word_fields(words) -> set[str]:
+    """The 5-tuple fields a ``rss { }`` word list hashes TCP/UDP traffic on (DPDK's
+    rss_hf semantics: *_ONLY keeps one side of a level, both sides = neither)."""
+    words = set(words)
+    l4 = any(w.endswith(_L4_SUFFIXES) for w in words)
+    fields = set()
+    if l4 or words & set(_L3_WORDS):
+        fields |= {"src_ip", "dst_ip"}
+    if l4:
+        fields |= {"src_port", "dst_port"}
+    for level, src, dst in (("l3", "src_ip", "dst_ip"), ("l4", "src_port", "dst_port")):
+        s_only, d_only = f"{level}-src-only" in words, f"{level}-dst-only" in words
+        if s_only != d_only:
+            fields.discard(dst if s_only else src)
+    return fields
+
+
+def current_rss(chain: Chain) -> list[tuple[str, list[str]]]:
+    """(device, rss words it runs with) for every device startup.conf configures."""
+    dep = chain.deployment
+    default = dep.get("device_default") or {}
+    fallback = list(default.get("rss") or STOCK_RSS_WORDS)
+    devs = [d for d in dep.get("devices", []) if not d.get("default")]
+    out = [(d.get("interface") or d.get("address") or "?", list(d.get("rss") or fallback))
+           for d in devs]
+    return out or [("every device", fallback)]
+
+
+def stock_dispatch(plan: Plan, chain: Chain) -> tuple[bool, str]:
+    """(the devices' current RSS already dispatches as the plan wants, why)."""
+    dep = chain.deployment
+    fields = set(_toeplitz_fields(plan))
+    if not fields:
+        return True, "the plan needs no particular dispatch fields"
+    mine = [k for k in ("flows", "soft_rss", "handoff") if dep.get(k)]
+    if mine:
+        return False, f"the exec script already sets its own dispatch ({', '.join(mine)})"
+    if plan.symmetric:
+        return False, "the plan needs a symmetric hash; the dpdk plugin keeps the driver's key"
+    for dev, words in current_rss(chain):
+        have = rss_word_fields(words)
+        if have != fields:
+            return False, (f"{dev} hashes {', '.join(canonical_fields(have)) or 'nothing'} "
+                           f"(rss {{ {' '.join(words)} }}); the plan dispatches on "
+                           f"{', '.join(canonical_fields(fields))}")
+    return True, f"the devices' RSS already hashes {', '.join(canonical_fields(fields))} ({STOCK_RSS_WHERE})"
+
+
+def plan_changes_config(plan: Plan, chain: Chain, opts=None) -> tuple[bool, str]:
+    """(emitting ``plan`` edits startup.conf / the exec script, why).  False when the
+    devices' RSS is already the plan's dispatch and workers and queues already match
+    (the same startup.conf edits the emitter makes change no byte)."""
+    stock, why = stock_dispatch(plan, chain)
+    if not stock:
+        return True, why
+    startup = chain.deployment.get("startup_conf")
+    if not startup:
+        return True, "no startup.conf given: workers and queues are set by hand"
+    nic = nic_profiles.load(getattr(opts, "nic", None) or plan.nic)
+    doc = VppDocument.load(startup)
+    before = doc.render()
+    notes = edit_startup(doc, plan, nic, Dispatch(""))
+    if doc.render() != before:
+        return True, (notes[0] if notes else
+                      f"workers or rx queues differ from the plan's {plan.cores}")
+    return False, f"{NO_EDITS} ({why})"
 
 
 # --------------------------------------------------------------------------
@@ -235,20 +339,72 @@ def handoff_evidence(attrs: dict, src_dirs: list[str]) -> Optional[str]:
     return None
 
 
+def handoff_where(element, src_dirs: list[str]) -> Optional[str]:
+    """Where a feature hands packets to the worker owning their state: its code
+    ('file:line'), or VPP's documentation when no source tree has it; None if it does not."""
+    where = handoff_evidence(element.attrs, src_dirs)
+    if where is None and not _feature_source_dirs(element.attrs, src_dirs):
+        doc = DOCUMENTED_HANDOFF.get(element.cls)
+        where = f"VPP documentation: {doc}" if doc else None
+    return where
+
+
 def handoff_notes(chain: Chain, src_dirs: list[str]) -> list[str]:
     notes, seen = [], set()
     for el in chain.elements:
         if el.cls in seen:
             continue
-        where = handoff_evidence(el.attrs, src_dirs)
-        if where is None and not _feature_source_dirs(el.attrs, src_dirs):
-            doc = DOCUMENTED_HANDOFF.get(el.cls)
-            where = f"VPP documentation: {doc}" if doc else None
+        where = handoff_where(el, src_dirs)
         if where:
             seen.add(el.cls)
             notes.append(f"{el.cls} hands packets to the worker owning their state itself "
                          f"({where}); it is correct under any RSS, so its dispatch is left to it")
     return notes
+
+
+# --------------------------------------------------------------------------
+# What VPP runs without flowmagec (the baseline a plan is compared with)
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StockPlacement:
+    """How one feature runs in stock VPP: the devices' default RSS on the 5-tuple,
+    every worker running the whole graph, each plugin with its own threading."""
+    mode: str              # 'shared-nothing' | 'shared' | 'stateless' (solver/cost.py modes)
+    handoff: bool          # the plugin hands packets to the owning worker (one transfer each)
+    why: str
+
+
+def stock_placements(chain: Chain, features: FeatureSet,
+                     src_dirs: Optional[list[str]] = None) -> dict[str, StockPlacement]:
+    """element -> StockPlacement, from the code (features' ``sharing``, handoff calls):
+
+    * a plugin that hands off (``vlib_buffer_enqueue_to_thread``, or documented) keeps
+      per-worker state and pays one handoff per packet;
+    * per-core state (``sharing`` per-core: pools/tables indexed by thread) stays
+      per worker, whatever the RSS does;
+    * otherwise state is one table shared by the workers (thread-safe, or unprotected:
+      costed as shared either way); stateless features are stateless.
+
+    Not all-shared: that is a deployment VPP never runs.  For the solver's baseline
+    table (solver/__init__.py ``default_baseline``).
+    """
+    from ..solver.cost import MODE_NOTHING, MODE_SHARED, MODE_STATELESS
+    records = features.by_name()
+    out: dict[str, StockPlacement] = {}
+    for el in chain.elements:
+        f = records.get(el.cls)
+        where = handoff_where(el, list(src_dirs or []))
+        if f is not None and not f.unknown and not f.stateful:
+            out[el.name] = StockPlacement(MODE_STATELESS, False, "keeps no per-flow state")
+        elif where:
+            out[el.name] = StockPlacement(MODE_NOTHING, True, f"per-worker state, hands off ({where})")
+        elif f is not None and f.sharing == "per-core":
+            out[el.name] = StockPlacement(MODE_NOTHING, False, "per-worker state (its code)")
+        else:
+            what = f.sharing if f is not None and f.sharing else "unknown"
+            out[el.name] = StockPlacement(MODE_SHARED, False, f"one table shared by the workers ({what})")
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -307,14 +463,19 @@ def _script_reference(new_script: str, output: str, old_ref: Optional[str]) -> s
 
 
 def plan_vpp(chain: Chain, plan: Plan, output: str, version: Optional[str] = None,
-             src_dirs: Optional[list[str]] = None, nic=None) -> tuple[VppEmission, Optional[str]]:
+             src_dirs: Optional[list[str]] = None, nic=None,
+             ipv6: Optional[bool] = None) -> tuple[VppEmission, Optional[str]]:
     """The new files' texts (no I/O besides reading the inputs) and the script's path."""
     nic = nic or nic_profiles.load(plan.nic)
     ver = parse_version(version)
     dep = chain.deployment
     interfaces = rx_interfaces(chain)
     unnamed = [d["address"] for d in dep.get("devices", []) if not d.get("interface")]
-    dispatch = dispatch_commands(plan, nic, ver, interfaces, len(dep.get("flows", [])))
+    stock, why = stock_dispatch(plan, chain)
+    if stock:            # the devices' RSS is the plan's: no rss { } edit, no flow rule
+        dispatch = Dispatch("", notes=[why])
+    else:
+        dispatch = dispatch_commands(plan, nic, ver, interfaces, len(dep.get("flows", [])), ipv6)
     notes = list(dispatch.notes) + handoff_notes(chain, list(src_dirs or []))
     if unnamed and dispatch.lines:
         dispatch.warnings.append(
@@ -324,8 +485,12 @@ def plan_vpp(chain: Chain, plan: Plan, output: str, version: Optional[str] = Non
         dispatch.warnings.append(
             "VPP has no generic re-dispatch point between features: the plan's later stages "
             "run with the first stage's dispatch (only plugins with their own handoff re-dispatch)")
-    if version is None and dispatch.lines:
-        notes.append("CLI spelled for VPP %d.%02d; pass --vpp-version for older releases" % ver)
+    if version is None and any(l.startswith(("flow ", "test flow ", "soft-rss ")) for l in dispatch.lines):
+        spelled = "flow" if ver >= FLOW_CLI_RENAMED else "test flow"
+        dispatch.warnings.append(
+            f"VPP version not given: CLI spelled for VPP {ver[0]}.{ver[1]:02d} ('{spelled} add', "
+            f"'test flow' before v{FLOW_CLI_RENAMED[0]}.{FLOW_CLI_RENAMED[1]:02d}; soft-rss from "
+            f"v{SOFT_RSS_SINCE[0]}.{SOFT_RSS_SINCE[1]:02d}); pass --vpp-version X.Y")
     if dep.get("handoff") and dispatch.mechanism in ("soft-rss", "handoff"):
         notes.append("the script already configures worker handoff; review it against the "
                      "added dispatch lines")
@@ -346,6 +511,7 @@ def plan_vpp(chain: Chain, plan: Plan, output: str, version: Optional[str] = Non
                            dispatch.mechanism), None
 
     doc = VppDocument.load(startup_path)
+    doc_text_before = doc.render()
     notes += edit_startup(doc, plan, nic, dispatch)
     new_script = ref = None
     if dispatch.lines:
@@ -361,7 +527,12 @@ def plan_vpp(chain: Chain, plan: Plan, output: str, version: Optional[str] = Non
         doc.set_exec_script(ref)
         return VppEmission(doc.render(), script.render(), ref, notes, dispatch.warnings,
                            dispatch.mechanism), new_script
+    unedited = doc.render() == doc_text_before
     ref = _keep_script_reachable(doc, dep, output)
+    if unedited and stock:
+        notes.insert(0, f"{NO_EDITS} ({why})" + (
+            "" if doc.render() == doc_text_before else
+            "; only the exec reference is re-pointed from the output's directory"))
     return VppEmission(doc.render(), None, ref, notes, dispatch.warnings,
                        dispatch.mechanism), None
 
@@ -382,7 +553,8 @@ def emit_vpp(chain: Chain, plan: Plan, features: FeatureSet, outs, opts) -> list
 
     Warnings go to ``plan.warnings`` (the driver prints them), notes to ``plan.explanation``.
     """
-    emission, script_path = plan_vpp(chain, plan, opts.output, opts.vpp_version, opts.src)
+    emission, script_path = plan_vpp(chain, plan, opts.output, opts.vpp_version, opts.src,
+                                     ipv6=getattr(opts, "ipv6", None))
     written = []
     if emission.startup is not None:
         outs.write(opts.output, emission.startup)

@@ -209,6 +209,24 @@ class ClickDocument:
         self._replace(path, self._current(path, tok.start_pos),
                       self._current(path, tok.end_pos), new_cls)
 
+    def replace_declaration(self, element: str, text: str) -> None:
+        """Replace an element's class and configuration (``Class(cfg)``) by ``text``,
+        e.g. a compound ``{ input -> ... -> output }``; its name and connections stay."""
+        origin = self._origin(element)
+        path = origin.path
+        tok = _class_token(origin.config_node)
+        if tok is None:
+            raise InputError(f"element '{element}' has no class name to replace",
+                             self._span(path, self._current(path, origin.config_node.start)))
+        start = self._current(path, tok.start_pos)
+        end = self._current(path, tok.end_pos)
+        cfg = self._config(origin)
+        if cfg is not None:
+            cfg_start, cfg_text = cfg
+            close = self._texts[path].find(")", cfg_start + len(cfg_text))
+            end = close + 1 if close >= 0 else end
+        self._replace(path, start, end, text)
+
     def insert_before(self, element: str, text: str, which: str = "first") -> None:
         """Splice ``text`` (e.g. ``"HashSwitch(26, 4) -> "``) into a connection just
         before ``element`` where it is the target of an arrow: before its input port

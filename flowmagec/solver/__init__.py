@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..artifacts import (KEY_FIELDS, Alternative, Chain, FeatureSet, NFPlacement, NICProfile,
-                         Plan, Stage, canonical_fields)
+                         Plan, PortDispatch, Stage, canonical_fields)
 from ..errors import AnalysisError, InputError
+from ..chain_knowledge import is_io_element
+from . import directions
 from . import traffic as traffic_mod
+from .placement import (AS_IS, BOTH_DIRECTIONS, RACE, SAFE, UNKNOWN, UNVERIFIED, AssumedRealiser, Realiser,
+                        realiser_for)
 from .cost import (DEFAULT_CONSTANTS, MODE_NOTHING, MODE_SHARED, MODE_STATELESS, PER_PACKET,
                    CostConstants, CostedElement, Prediction, effective_intensity, nf_cost,
                    predict, stateless_cost)
-from .formulation import (DEFAULT_TIMEOUT_MS, MUST_BE_PRIVATE, Candidate, Formulation, NFModel,
+from .formulation import (DEFAULT_TIMEOUT_MS, MUST_BE_PRIVATE, SWAP, Candidate, must_be_private_why, Formulation, NFModel,
                           Problem, Solution, SolverTimeout, all_field_sets, swap_closed)
 
 DEFAULT_RSS = ("src_ip", "dst_ip", "src_port", "dst_port")   # what FastClick/VPP hash by default
@@ -31,7 +35,7 @@ ALTERNATIVES = 5
 def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, stages: int = 1,
           traffic=None, symmetric=None, *, constants: Optional[CostConstants] = None,
           top_k: int = ALTERNATIVES, ipv6: Optional[bool] = None,
-          timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Plan:
+          timeout_ms: int = DEFAULT_TIMEOUT_MS, realiser: Optional[Realiser] = None) -> Plan:
     """The best deployment of ``chain`` on ``cores`` cores behind ``nic``.
 
     ``traffic``: None, a .pcap/.pcapng/.json path, a dict of cardinalities or a
@@ -39,7 +43,10 @@ def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, s
     for a symmetric hash whenever the chosen fields allow one); None infers it
     from the chain (any symmetric stateful NF).  ``ipv6``: IPv6 traffic is
     present (None: as the traffic profile says); the RSS key then serves both
-    families.  ``timeout_ms`` bounds each Z3 call (0: none).  Raises
+    families.  ``timeout_ms`` bounds each Z3 call (0: none).  ``realiser``
+    says which placements the emitted config can realise per NF (the driver
+    passes the framework's; the default assumes the caller realises any
+    placement the features allow).  Raises
     AnalysisError when no deployment satisfies the NFs' hard constraints.
     """
     if cores < 1:
@@ -48,14 +55,16 @@ def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, s
         raise InputError(f"stages must be 1 or 2, got {stages}")
     c = constants or DEFAULT_CONSTANTS
     profile = traffic_mod.load(traffic)
-    nfs = chain_models(chain, features, cores, c)
+    nfs = chain_models(chain, features, cores, c, realiser or AssumedRealiser())
     notes: list[str] = []
     bidir = _bidirectional(nfs, symmetric, notes)
     setting = RssSetting.for_chain(chain, _wants_ipv6(ipv6, profile))
+    devices = directions.analyse(chain, features).devices
     problem = Problem(nfs=nfs, cores=cores, stages=stages,
-                      nic_candidates=nic_candidates(nic, profile, cores, setting),
+                      nic_candidates=nic_candidates(nic, profile, cores, setting, devices),
                       soft_candidates=software_candidates(profile, cores),
-                      bidirectional=bidir, constants=c, timeout_ms=timeout_ms)
+                      bidirectional=bidir, constants=c, timeout_ms=timeout_ms,
+                      devices=list(devices))
     if not problem.nic_candidates:
         problem.nic_candidates = software_candidates(profile, cores, stage0=True)
         notes.append(f"NIC '{nic.name}' can dispatch on no 5-tuple field set{setting.limits()}: "
@@ -90,25 +99,40 @@ def chain_order(chain: Chain) -> list:
 
 
 def chain_models(chain: Chain, features: FeatureSet, cores: int,
-                 c: CostConstants = DEFAULT_CONSTANTS) -> list[NFModel]:
-    """One NFModel per element; features are matched by record name == element class."""
+                 c: CostConstants = DEFAULT_CONSTANTS,
+                 realiser: Optional[Realiser] = None) -> list[NFModel]:
+    """One NFModel per element; features are matched by record name == element class.
+
+    An element with no record is ``unknown`` (stateful, key unknown: it can be
+    neither private nor safely shared) unless it is framework I/O."""
+    realiser = realiser or AssumedRealiser()
     records = features.by_name()
+    ways = directions.analyse(chain, features)
     out = []
     for pos, e in enumerate(chain_order(chain)):
         f = records.get(e.cls)
         m = NFModel(element=e.name, cls=e.cls, position=pos, has_record=f is not None,
-                    span=e.decl_span or e.class_span)
-        if f is None:
+                    span=e.decl_span or e.class_span, ingress=ways.ingress.get(e.name, ()),
+                    translated_up=ways.translated_up.get(e.name, frozenset()),
+                    translated_around=ways.translated_around.get(e.name, frozenset()))
+        if f is None and is_io_element(chain.framework, e.cls):
             m.stateless_work = stateless_cost(None, c)
-        elif not f.stateful:
+        elif f is not None and not f.unknown and not f.stateful:
             m.stateless_work = stateless_cost(f.complexity, c)
         else:
             m.stateful = True
-            m.key = frozenset(k for k in f.key if k in KEY_FIELDS)
-            m.key_other = tuple(f.key_other)
-            m.symmetric, m.intensity, m.pointer, m.sharing = (f.symmetric, f.intensity,
-                                                              f.pointer, f.sharing)
-            m.cost = nf_cost(f.complexity, f.intensity, f.pointer, cores, c)
+            m.unknown = f is None or f.unknown
+            if not m.unknown:
+                m.key = frozenset(k for k in f.key if k in KEY_FIELDS)
+                m.key_other = tuple(f.key_other)
+                m.symmetric, m.intensity, m.pointer, m.sharing = (f.symmetric, f.intensity,
+                                                                  f.pointer, f.sharing)
+                m.rewrites = frozenset(f.rewrites)
+            m.cost = nf_cost(f.complexity if f else 1.0, m.intensity, m.pointer, cores, c)
+        opts = realiser.options(e, f)
+        m.private_as, m.shared_as = opts.private, opts.shared
+        m.private_why, m.shared_why = opts.private_why, opts.shared_why
+        m.variants = (opts.variant_private, opts.variant_shared)
         out.append(m)
     return out
 
@@ -199,10 +223,56 @@ def nic_can_hash_symmetric(fields, nic: NICProfile, setting: RssSetting = DEFAUL
 
 
 def nic_candidates(nic: NICProfile, profile, cores: int,
-                   setting: RssSetting = DEFAULT_SETTING) -> list[Candidate]:
-    return [Candidate(fields=fs, imbalance=profile.imbalance(fs, cores),
-                      symmetric_ok=nic_can_hash_symmetric(fs, nic, setting), rank=rank)
-            for rank, fs in enumerate(all_field_sets()) if nic_can_hash(fs, nic, setting)]
+                   setting: RssSetting = DEFAULT_SETTING, devices=()) -> list[Candidate]:
+    singles = [Candidate(fields=fs, imbalance=profile.imbalance(fs, cores),
+                         symmetric_ok=nic_can_hash_symmetric(fs, nic, setting), rank=rank)
+               for rank, fs in enumerate(all_field_sets()) if nic_can_hash(fs, nic, setting)]
+    if len(devices) != 2 or _rss() is None:
+        return singles
+    return port_pairs(singles, nic, setting)
+
+
+def port_pairs(singles: list[Candidate], nic: NICProfile, setting: RssSetting) -> list[Candidate]:
+    """Stage-0 candidates for a chain fed by two devices: each device its own fields.
+
+    Only pairs the NIC realises in hardware are offered.  A pair whose second device
+    hashes the swapped fields of the first ``meets`` (a reply on the second device
+    gets the hash its request got on the first) when both are hashed by field
+    selection alone (L3/L4 *_ONLY: the hash input is exactly the selected fields,
+    in the same order, under the same key); a synthesised key cannot give that."""
+    realised = {}
+    for c in singles:
+        r = setting.realise(c.fields, nic, False)
+        if r.feasible and r.via != "software":
+            realised[c.fields] = r
+    width = len(all_field_sets()) + 1
+    out = []
+    for a in singles:
+        ra = realised.get(a.fields)
+        if ra is None:
+            continue
+        for b in singles:
+            rb = realised.get(b.fields)
+            if rb is None:
+                continue
+            same = a.fields == b.fields
+            meets = (not same and b.fields == swapped(a.fields) and _selected(ra, a.fields)
+                     and _selected(rb, b.fields) and ra.key_hex == rb.key_hex
+                     and ra.hash_function == rb.hash_function)
+            out.append(Candidate(fields=a.fields, imbalance=max(a.imbalance, b.imbalance),
+                                 symmetric_ok=same and a.symmetric_ok,
+                                 rank=a.rank * width + (0 if same else 1 + b.rank),
+                                 port_fields=(a.fields, b.fields), meets=meets))
+    return out
+
+
+def swapped(fields) -> tuple[str, ...]:
+    return tuple(canonical_fields(SWAP[f] for f in fields))
+
+
+def _selected(r, fields) -> bool:
+    """The NIC hashes exactly these fields (field selection, no synthesised key)."""
+    return r.via in ("port", "rte_flow") and list(r.hash_input) == canonical_fields(fields)
 
 
 def software_candidates(profile, cores: int, stage0: bool = False) -> list[Candidate]:
@@ -223,8 +293,9 @@ def _solve_realisable(problem: Problem, nic: NICProfile, k: int,
         if not sols or rss is None or not hasattr(rss, "realise"):
             return sols
         best = sols[0]
-        cand = next(c for c in problem.nic_candidates if c.fields == best.fields[0])
-        if cand.software:
+        cand = best.cands[0] if best.cands else \
+            next(c for c in problem.nic_candidates if c.fields == best.fields[0])
+        if cand.software or cand.port_fields:      # pairs are realised when offered
             return sols
         r = setting.realise(best.fields[0], nic, best.symmetric[0])
         if r.feasible and r.via != "software":
@@ -247,15 +318,29 @@ def _fmt(fields) -> str:
 
 
 def requirement(n: NFModel, bidirectional: bool) -> str:
-    why = MUST_BE_PRIVATE.get(n.sharing, "")
+    """What NF n needs from the dispatch, naming its key, its ports and the fields
+    that reach it translated."""
+    why = must_be_private_why(n)
     key = _fmt(n.key)
     if not n.key:
         need = "its key has no 5-tuple field" + (f" (keys on {', '.join(n.key_other)})"
                                                  if n.key_other else "") + ", so no dispatch keeps it private"
     else:
         need = f"keyed on {key}: the dispatch fields of its stage must be a subset of {key}"
-    if n.symmetric and bidirectional:
-        need += ", hashed symmetrically (both directions of a flow on one core)"
+    if n.translated_up & n.key:
+        need += (f" and not rewritten before it ({_fmt(n.translated_up & n.key)} are rewritten "
+                 f"upstream)")
+    if n.sees_both_directions(bidirectional):
+        ports = (f"its traffic arrives on {' and '.join(n.ingress)}" if len(n.ingress) >= 2
+                 else "traffic is bidirectional")
+        how = ("the second device hashing the swapped fields of the first, or a symmetric hash,"
+               if len(n.ingress) >= 2 else "a symmetric hash")
+        need += (f"; one entry serves both directions and {ports}, so both must reach one core: "
+                 f"{how} over fields no NF on the way rewrites")
+        if n.translated_around & n.key:
+            need += (f" ({_fmt(n.translated_around & n.key)} are rewritten between the "
+                     f"directions{' by ' + n.label() if n.rewrites else ''}, which leaves "
+                     f"{_fmt(n.key - n.translated_around) if n.key - n.translated_around else 'no field'})")
     return f"{n.label()} {why}; {need}"
 
 
@@ -273,7 +358,12 @@ def infeasible_error(problem: Problem, nic: NICProfile) -> AnalysisError:
         return AnalysisError(f"no deployment found on NIC '{nic.name}' with {stage_word}")
     names = ", ".join(n.label() for n, _ in conflict)
     notes = [requirement(n, problem.bidirectional) for n, _ in conflict]
-    notes.append("the NIC can hash: " + "; ".join(_fmt(c.fields) for c in problem.nic_candidates))
+    sets = dict.fromkeys(c.fields for c in problem.nic_candidates)
+    notes.append("the NIC can hash: " + "; ".join(_fmt(f) for f in sets))
+    if len(problem.devices) == 2 and not any(c.meets for c in problem.nic_candidates):
+        notes.append(f"NIC '{nic.name}' cannot hash the two devices on swapped fields (that needs "
+                     f"L3/L4 *_ONLY field selection per port), so a reply on one device cannot be "
+                     f"sent where its request went on the other except by a symmetric hash")
     if problem.stages == 1:
         two = Problem(**{**problem.__dict__, "stages": 2})
         if _feasible(two):
@@ -355,6 +445,7 @@ class PlanBuilder:
                     cores=self.p.cores, nic=self.nic.name, cost=self._predict(s).time,
                     reta=[i % self.p.cores for i in range(self.nic.reta_size)])
         self._realise(plan)
+        self._realise_ports(plan)
         plan.placements = [self._placement(n) for n in self.p.nfs]
         plan.stages = [Stage(index=i, fields=list(s.fields[i]),
                              elements=[n.element for n in self.p.nfs if s.stage_of[n.element] == i],
@@ -364,7 +455,7 @@ class PlanBuilder:
                           BASELINE_RANK: rank_baseline(self.p, self.profile)}
         plan.alternatives = [self._alternative(o, plan.cost) for o in self.others]
         plan.explanation = self._explanation(plan)
-        plan.warnings = self._warnings()
+        plan.warnings = self._warnings(plan)
         return plan
 
     def _predict(self, sol: Solution) -> Prediction:
@@ -380,6 +471,8 @@ class PlanBuilder:
                            stage_fields=[list(f) for f in o.fields[: o.stages_used]])
 
     def _stage0_candidate(self) -> Candidate:
+        if self.best.cands:
+            return self.best.cands[0]
         return next(c for c in self.p.nic_candidates if c.fields == tuple(self.best.fields[0]))
 
     def _stage0_symmetric(self) -> bool:
@@ -419,22 +512,82 @@ class PlanBuilder:
         plan.rss_types = ["ipv4"] + (["ipv4-tcp", "ipv4-udp"]
                                      if {"src_port", "dst_port"} & set(plan.hash_input) else [])
 
+    def _realise_ports(self, plan: Plan) -> None:
+        """Per-device stage 0 when the chosen candidate gives the devices different fields."""
+        cand = self._stage0_candidate()
+        if not cand.port_fields or len(set(cand.port_fields)) == 1:
+            return
+        sources = directions.sources_by_device(self.chain)
+        for dev, fields in zip(self.p.devices, cand.port_fields):
+            r = self.setting.realise(fields, self.nic, False)
+            plan.ports.append(PortDispatch(
+                device=dev, sources=sources.get(dev, []), fields=list(fields),
+                hash_input=list(r.hash_input), rss_types=list(r.rss_types),
+                rss_key=r.key.hex() if r.key else "", rss_via=r.via,
+                hash_function=getattr(r, "hash_function", "toeplitz")))
+        first = plan.ports[0]
+        plan.hash_input, plan.rss_types, plan.rss_key = (list(first.hash_input),
+                                                         list(first.rss_types), first.rss_key)
+        plan.rss_via = first.rss_via
+        how = ("the second hashes the swapped fields, so replies meet their requests"
+               if cand.meets else "each device the key of the NFs it feeds")
+        self.notes.append("stage 0 differs per device (" + "; ".join(
+            f"{p.device}: {_fmt(p.fields)} via {p.rss_via}" for p in plan.ports) + f"): {how}")
+
     def _placement(self, n: NFModel) -> NFPlacement:
+        """Mode, how it is realised, and whether that is safe (one truth per NF)."""
         s = self.best
         stage = s.stage_of[n.element]
         mode = s.modes[n.element]
         fields = _fmt(s.fields[stage])
+        p = NFPlacement(element=n.element, cls=n.cls, mode=mode, stage=stage)
         if not n.stateful:
-            reason = ("stateless: keeps no per-flow state" if n.has_record
-                      else "no feature record for its class: treated as stateless")
-        elif mode == MODE_NOTHING:
-            reason = f"key {_fmt(n.key)} contains dispatch fields {fields}: private per-core state"
-        else:
-            missing = _fmt(set(s.fields[stage]) - n.key)
-            extra = n.cost.shared - n.cost.work
-            reason = (f"key {_fmt(n.key)} lacks {missing}: state shared by {self.p.cores} cores "
-                      f"(+{extra:.0f} cycles/packet, {self._writes(n)})")
-        return NFPlacement(element=n.element, cls=n.cls, mode=mode, stage=stage, reason=reason)
+            p.reason = ("stateless: keeps no per-flow state" if n.has_record
+                        else "framework I/O element: no per-flow state")
+            return p
+        if n.unknown:
+            p.verdict = UNKNOWN
+            p.reason = (f"features unknown ({self._unknown_why(n)}): treated as stateful with an "
+                        f"unknown key, left as it is")
+            p.warnings.append(f"{n.label()}: features unknown ({self._unknown_why(n)}); its state "
+                              f"may be split across cores or raced on; declare it with --assume "
+                              f"{n.cls}=stateless or a --features file")
+            return p
+        if mode == MODE_NOTHING:
+            p.realisation = n.private_as or AS_IS
+            p.realised_class = n.variants[0] or ""
+            how = f" ({n.private_why})" if n.private_why else ""
+            p.reason = (f"key {_fmt(n.key)} contains dispatch fields {fields}: private per-core "
+                        f"state, realised {p.realisation}{how}")
+            return p
+        missing = _fmt(set(s.fields[stage]) - n.key) if n.key else "a 5-tuple key"
+        extra = n.cost.shared - n.cost.work
+        cost = f"+{extra:.0f} cycles/packet, {self._writes(n)}"
+        if n.shared_as not in (None, UNVERIFIED):
+            p.realisation = n.shared_as
+            p.realised_class = n.variants[1] or ""
+            how = f" ({n.shared_why})" if n.shared_why else ""
+            p.reason = (f"key {_fmt(n.key)} lacks {missing}: state shared by {self.p.cores} cores, "
+                        f"realised {p.realisation}{how} ({cost})")
+            return p
+        p.verdict = RACE
+        may = "may race" if n.shared_as == UNVERIFIED else "race"
+        p.reason = (f"key {_fmt(n.key)} lacks {missing}: state shared by {self.p.cores} cores "
+                    f"but {n.shared_why or 'it has no thread-safe form'}: its updates {may} ({cost})")
+        p.warnings.append(f"{n.label()} runs shared on {self.p.cores} threads but "
+                          f"{n.shared_why or 'it has no thread-safe form'}, and it cannot be made "
+                          f"private ({self._why_not_private(n)}): its updates {may}")
+        return p
+
+    def _why_not_private(self, n: NFModel) -> str:
+        if n.private_as is None:
+            return n.private_why or "no per-core form"
+        return f"no dispatch of this plan fits its key {_fmt(n.key)}" if n.key else \
+            "its key has no 5-tuple field"
+
+    def _unknown_why(self, n: NFModel) -> str:
+        return (f"no source found for class {n.cls}" if not n.has_record
+                else f"analysis of {n.cls} failed")
 
     def _writes(self, n: NFModel) -> str:
         kind = effective_intensity(n.intensity, self.p.constants)
@@ -455,10 +608,14 @@ class PlanBuilder:
             who = (f": {', '.join(private)} keep private per-core state" if private
                    else ": no stateful NF can be private")
             lines.append(f"stage {st.index}: dispatch on {_fmt(st.fields)} by {how}{sym}{who}")
-        for n in p.stateful:
-            if s.modes[n.element] == MODE_SHARED:
-                lines.append(f"{n.label()} shares state: key {_fmt(n.key)}, {self._writes(n)}, "
+        for pl, n in zip(plan.placements, p.nfs):
+            if n.stateful and not n.unknown and s.modes[n.element] == MODE_SHARED:
+                lines.append(f"{n.label()} shares state ({pl.realisation}, {pl.verdict}): key "
+                             f"{_fmt(n.key)}, {self._writes(n)}, "
                              f"{n.cost.shared / n.cost.work:.2f}x its private cost")
+            elif n.stateful and s.modes[n.element] == MODE_NOTHING:
+                lines.append(f"{n.label()} keeps private per-core state, realised {pl.realisation}"
+                             + (f": {n.private_why}" if n.private_why else ""))
         if s.stages_used > 1:
             lines.append(f"the software handoff costs {p.constants.handoff_cycles:.0f} cycles/packet "
                          f"and still beats one stage")
@@ -498,12 +655,16 @@ class PlanBuilder:
             self.rss_warnings.append("IPv6 traffic is present but the RSS key was synthesised for "
                                      "IPv4 only: IPv6 packets are not dispatched by the plan")
 
-    def _warnings(self) -> list[str]:
+    def _warnings(self, plan: Plan) -> list[str]:
         out = list(self.rss_warnings)
+        for pl in plan.placements:
+            out += [w for w in pl.warnings if w not in out]
         if not self.best.proven:
             out.append(f"best plan found within the time limit ({self.p.timeout_ms} ms per Z3 "
                        f"call), not proven optimal")
         for n in self.p.stateful:
+            if n.unknown:
+                continue
             if n.intensity is None:
                 out.append(f"{n.label()}: write intensity unknown, costed as per-packet")
             if n.key_other:

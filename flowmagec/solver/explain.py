@@ -9,12 +9,13 @@ def _fields(fields) -> str:
 
 
 def _placements(plan: Plan) -> list[str]:
-    rows = [(p.element, p.cls, p.mode, str(p.stage), p.reason) for p in plan.placements]
+    rows = [(p.element, p.cls, p.mode, p.realisation, p.verdict, str(p.stage), p.reason)
+            for p in plan.placements]
     if not rows:
         return []
-    head = ("element", "class", "mode", "stage", "why")
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
-    fmt = "  {:<%d}  {:<%d}  {:<%d}  {:>%d}  {}" % tuple(widths)
+    head = ("element", "class", "mode", "realised", "verdict", "stage", "why")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(6)]
+    fmt = "  {:<%d}  {:<%d}  {:<%d}  {:<%d}  {:<%d}  {:>%d}  {}" % tuple(widths)
     return [fmt.format(*head)] + [fmt.format(*r) for r in rows]
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from dataclasses import field as dataclasses_field
 from fractions import Fraction
 from typing import Optional
 
@@ -40,6 +41,12 @@ SWAP = {"src_ip": "dst_ip", "dst_ip": "src_ip", "src_port": "dst_port",
 MUST_BE_PRIVATE = {"per-core": "keeps per-core state (correct only if all packets of an entry "
                                "reach one core)",
                    "unsafe": "has unprotected state (no lock or atomic): it must not be shared"}
+
+
+def must_be_private_why(n: "NFModel") -> str:
+    if n.sharing in MUST_BE_PRIVATE:
+        return MUST_BE_PRIVATE[n.sharing]
+    return f"cannot be shared safely ({n.shared_why or 'no thread-safe form'})"
 
 
 class SolverTimeout(Exception):
@@ -77,10 +84,32 @@ class NFModel:
     cost: Optional[NFCost] = None        # stateful NFs
     stateless_work: float = 0.0          # stateless elements
     span: Optional[Span] = None
+    unknown: bool = False                # no features: stateful, key unknown
+    rewrites: frozenset = frozenset()    # header fields it writes
+    # Realisable placements (solver/placement.py): how each is realised, None if not.
+    private_as: Optional[str] = "as-is"
+    shared_as: Optional[str] = "as-is"
+    private_why: str = ""
+    shared_why: str = ""
+    variants: tuple = (None, None)       # classes realising (private, shared) as a VARIANT
+    # Directions (solver/directions.py): ingress devices, fields translated before
+    # it and on any path through it.
+    ingress: tuple = ()
+    translated_up: frozenset = frozenset()
+    translated_around: frozenset = frozenset()
 
     @property
     def must_be_private(self) -> bool:
-        return self.stateful and self.sharing in MUST_BE_PRIVATE
+        """Sharing it is not realisable safely, but a private placement is."""
+        return self.stateful and self.shared_as is None and self.private_as is not None
+
+    def one_entry_both_ways(self) -> bool:
+        """One state entry serves both directions of a connection: a symmetric key,
+        or a translator (it must see the replies to undo its rewrite)."""
+        return self.stateful and (self.symmetric or bool(self.rewrites & set(KEY_FIELDS)))
+
+    def sees_both_directions(self, bidirectional: bool) -> bool:
+        return self.one_entry_both_ways() and (bidirectional or len(self.ingress) >= 2)
 
     def label(self) -> str:
         return f"{self.element} ({self.cls})" if self.element != self.cls else self.element
@@ -93,6 +122,20 @@ class Candidate:
     symmetric_ok: bool                  # can be hashed so both directions meet
     rank: int                           # tie-break order (lower first)
     software: bool = False              # stage 0 only: the NIC cannot, a core re-dispatches
+    # Stage 0 on a two-device chain: the fields of each device (Problem.devices order);
+    # empty: every device hashes ``fields``.
+    port_fields: tuple = ()
+    # The second device hashes the swapped fields of the first with the same function,
+    # so a reply arriving there meets its request (Maestro's cross-port constraint).
+    meets: bool = False
+
+    def fields_on(self, device: str, devices: list[str]) -> tuple[str, ...]:
+        if self.port_fields and device in devices:
+            return self.port_fields[devices.index(device)]
+        return self.fields
+
+    def all_fields(self) -> list[tuple[str, ...]]:
+        return list(self.port_fields) or [self.fields]
 
 
 @dataclass
@@ -104,6 +147,7 @@ class Problem:
     soft_candidates: list[Candidate]     # stage 1 (software re-dispatch)
     bidirectional: bool
     constants: CostConstants
+    devices: list = dataclasses_field(default_factory=list)   # ingress devices (directions.py)
     # Per Z3 call; when it triggers, the best model found so far is used and the
     # Solution says it is not proven optimal.  0 disables the limit.
     timeout_ms: int = DEFAULT_TIMEOUT_MS
@@ -125,19 +169,41 @@ class Solution:
     order: tuple = ()                   # (time, work, tie-break): the lexicographic objective
     proven: bool = True                 # False: a Z3 time limit cut the search short
     split: Optional[int] = None         # index of the first second-stage stateful NF (m: none)
+    cands: list = dataclasses_field(default_factory=list)   # the chosen Candidate per stage
 
     @property
     def stages_used(self) -> int:
         return 1 + any(s > 0 for s in self.stage_of.values())
 
     def signature(self) -> tuple:
+        if self.cands:
+            return tuple((c.fields, c.port_fields) for c in self.cands[: self.stages_used])
         return tuple(self.fields[: self.stages_used])
 
 
-def private_under(n: NFModel, cand: Candidate, bidirectional: bool) -> bool:
-    """NF n keeps private state when its stage dispatches on ``cand``."""
-    return (bool(n.key) and set(cand.fields) <= n.key
-            and (cand.symmetric_ok or not (n.symmetric and bidirectional)))
+def private_under(n: NFModel, cand: Candidate, bidirectional: bool,
+                  devices: Optional[list[str]] = None) -> bool:
+    """NF n keeps private state when its stage dispatches on ``cand``: it can be
+    realised private, the fields of every device that feeds it are part of its key
+    and reach it untranslated, and, when one entry serves both directions that both
+    arrive, they meet: a symmetric hash, or the swapped fields on the other device,
+    over fields no NF on the way rewrites."""
+    if n.private_as is None or not n.key:
+        return False
+    devices = devices or []
+    seen = {cand.fields_on(d, devices) for d in n.ingress} if cand.port_fields and n.ingress \
+        else set(cand.all_fields())
+    for fields in map(set, seen):
+        if not fields <= n.key or fields & n.translated_up:
+            return False
+    if n.sees_both_directions(bidirectional):
+        first = set(cand.fields_on(n.ingress[0], devices) if n.ingress else cand.fields)
+        if first & n.translated_around:
+            return False
+        if cand.meets and len(n.ingress) >= 2:
+            return True
+        return cand.symmetric_ok and len(seen) == 1
+    return True
 
 
 def dominant(cands: list[Candidate], problem: Problem,
@@ -151,7 +217,8 @@ def dominant(cands: list[Candidate], problem: Problem,
         return sorted(cands, key=lambda c: c.rank)
     best: dict[tuple, Candidate] = {}
     for c in cands:
-        pattern = (c.software,) + tuple(private_under(n, c, problem.bidirectional)
+        pattern = (c.software, c.meets) + tuple(private_under(n, c, problem.bidirectional,
+                                                              problem.devices)
                                         for n in (problem.stateful if nfs is None else nfs))
         cur = best.get(pattern)
         if cur is None or (c.imbalance, c.rank) < (cur.imbalance, cur.rank):
@@ -234,7 +301,7 @@ class Formulation:
         self.tables = [self.stage_tables(s) for s in range(self.nstages)]
         if prune and len(self.split) == 1:
             self._prune(prune)
-        self.sel = [[z3.Bool(f"sel{s}_{'+'.join(c.fields)}") for c in cs]
+        self.sel = [[z3.Bool(f"sel{s}_{i}_{'+'.join(c.fields)}") for i, c in enumerate(cs)]
                     for s, cs in enumerate(self.cands)]
         self.tracked: dict[str, tuple[z3.BoolRef, NFModel, str]] = {}
         self.structure: list[z3.BoolRef] = []
@@ -297,7 +364,7 @@ class Formulation:
         return z3.Or([v for k, v in self.split.items() if k < self.m] or [z3.BoolVal(False)])
 
     def private_under(self, n: NFModel, cand: Candidate) -> bool:
-        return private_under(n, cand, self.p.bidirectional)
+        return private_under(n, cand, self.p.bidirectional, self.p.devices)
 
     # ---- constraints -----------------------------------------------------
     def _build_structure(self):
@@ -316,8 +383,11 @@ class Formulation:
             c.append(self.nothing[n.element] == z3.Or(fits))
         # A stage hashes symmetrically exactly when one of its private NFs needs it.
         for s in range(self.nstages):
-            needs = [z3.And(self.nothing[n.element], self.in_stage(n, s))
-                     for n in self.p.stateful if n.symmetric and self.p.bidirectional]
+            # (a candidate whose devices meet by swapped fields needs no symmetric hash)
+            plain = z3.Or([v for v, cand in zip(self.sel[s], self.cands[s]) if not cand.meets]
+                          or [z3.BoolVal(False)])
+            needs = [z3.And(self.nothing[n.element], self.in_stage(n, s), plain)
+                     for n in self.p.stateful if n.sees_both_directions(self.p.bidirectional)]
             c.append(self.sym[s] == z3.Or(needs or [z3.BoolVal(False)]))
 
     def _build_tracked(self):
@@ -325,7 +395,7 @@ class Formulation:
         for n in self.p.stateful:
             if n.must_be_private:
                 self.tracked[f"private:{n.element}"] = (self.nothing[n.element], n,
-                                                       MUST_BE_PRIVATE[n.sharing])
+                                                       must_be_private_why(n))
 
     # ---- cost ------------------------------------------------------------
     def stage_tables(self, s: int) -> tuple[list[dict[int, float]], list[dict[int, float]]]:
@@ -376,7 +446,7 @@ class Formulation:
         # Deterministic tie-break (one integer objective): later split (fewer NFs
         # in the second stage), then stage 0's fields earlier in canonical order,
         # then stage 1's.
-        width = len(all_field_sets()) + 1
+        width = max([len(all_field_sets())] + [c.rank for cs in self.cands for c in cs]) + 1
         terms = [z3.If(v, (self.m - k) * width * width, 0) for k, v in self.split.items()]
         for s, weight in zip(range(self.nstages), (width, 1)):
             terms += [z3.If(v, c.rank * weight, 0) for v, c in zip(self.sel[s], self.cands[s])]
@@ -473,16 +543,19 @@ class Formulation:
                    for c in self.structure + [e for e, _, _ in self.tracked.values()])
 
     def _signature_expr(self, sol: Solution) -> z3.BoolRef:
-        parts = [self.sel[0][self._cand_index(0, sol.fields[0])]]
+        parts = [self.sel[0][self._cand_index(0, sol.cands[0] if sol.cands else sol.fields[0])]]
         if self.nstages > 1:
             if sol.stages_used > 1:
-                parts += [self.any_second(), self.sel[1][self._cand_index(1, sol.fields[1])]]
+                parts += [self.any_second(), self.sel[1][self._cand_index(
+                    1, sol.cands[1] if sol.cands else sol.fields[1])]]
             else:
                 parts.append(z3.Not(self.any_second()))
         return z3.And(parts)
 
-    def _cand_index(self, s: int, fields) -> int:
-        return next(i for i, c in enumerate(self.cands[s]) if c.fields == tuple(fields))
+    def _cand_index(self, s: int, which) -> int:
+        if isinstance(which, Candidate):
+            return next(i for i, c in enumerate(self.cands[s]) if c == which)
+        return next(i for i, c in enumerate(self.cands[s]) if c.fields == tuple(which))
 
     def _decode(self, m: z3.ModelRef) -> Solution:
         chosen = [next(c for v, c in zip(self.sel[s], self.cands[s]) if z3.is_true(m.eval(v, True)))
@@ -496,6 +569,7 @@ class Formulation:
                 modes[n.element] = (MODE_NOTHING if z3.is_true(m.eval(self.nothing[n.element], True))
                                     else MODE_SHARED)
         return Solution(fields=[c.fields for c in chosen], modes=modes, stage_of=stage_of,
+                        cands=chosen,
                         symmetric=[z3.is_true(m.eval(v, True)) for v in self.sym],
                         time=_value(m, self.time), work=_value(m, self.work),
                         imbalance=[c.imbalance for c in chosen],

@@ -2,7 +2,7 @@
 // CHECK-NAME: TintLedger
 // CHECK: stateful=true
 // CHECK: key=
-// CHECK: key_other=annotation
+// CHECK: key_other=anno:paint
 // CHECK: intensity=per-packet
 // CHECK: pointer=false
 // CHECK: sharing=unsafe

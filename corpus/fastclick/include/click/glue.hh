@@ -32,4 +32,8 @@ inline uint32_t click_hash_u32(uint32_t x) {
     x ^= x >> 16; x *= 0x7feb352dU; x ^= x >> 15; x *= 0x846ca68bU; x ^= x >> 16;
     return x;
 }
+
+// FastClick's glue declares min/max templates for element code.
+template <typename T> inline T min(T a, T b) { return a < b ? a : b; }
+template <typename T> inline T max(T a, T b) { return a < b ? b : a; }
 #endif
