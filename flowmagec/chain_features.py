@@ -18,9 +18,9 @@ from collections import deque
 from typing import Optional
 
 from .artifacts import KEY_FIELDS, Chain, Evidence, NFFeatures
+from .passes.source_key import UPSTREAM_KEY as UPSTREAM_FLOW_MANAGER
 
-UPSTREAM_FLOW_MANAGER = "upstream:flow-manager"     # passes/source_key.py: UPSTREAM_KEY
-FLOW_MANAGER = "flow-manager"
+FLOW_MANAGER = "flow-manager"      # what ProvidesPass says a flow manager provides
 SOURCE = "chain.upstream-keys"
 
 

@@ -38,7 +38,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM/SIGHUP: unwinds like Ctrl-C so that every cleanup handler runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum, frame):
+    raise Terminated(signum)
+
+
+def _install_signal_handlers() -> dict:
+    """SIGTERM/SIGHUP raise Terminated for the duration of main; returns the old handlers."""
+    import signal
+    import threading
+    old = {}
+    if threading.current_thread() is not threading.main_thread():
+        return old
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) in (signal.SIG_DFL, None):
+            old[sig] = signal.signal(sig, _terminate)
+    return old
+
+
+def _quiet_broken_pipe() -> int:
+    """stdout's reader went away (``| head``): exit quietly like a Unix tool."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141      # 128 + SIGPIPE, what a shell reports for a killed writer
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    old = _install_signal_handlers()
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except KeyboardInterrupt:
+        return 130
+    except Terminated as e:
+        return 128 + e.signum
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # `flowmagec CONFIG -o OUT` is shorthand for `flowmagec compile CONFIG -o OUT`.
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
@@ -54,12 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     mod = importlib.import_module(f"flowmagec.commands.{COMMANDS[args.command]}")
     try:
-        return mod.run(args) or 0
+        code = mod.run(args) or 0
+        sys.stdout.flush()          # a closed pipe surfaces here, not at interpreter exit
+        return code
     except FlowmageError as e:
         print(e.render(), file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":

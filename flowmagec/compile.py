@@ -9,8 +9,8 @@ Choices (see also docs/DESIGN.md):
   compile_commands.json; else the adapter's flags (a configured FastClick
   tree gets ``-DHAVE_CONFIG_H -DCLICK_USERLEVEL -Iinclude -I. -Ivendor``).
 - Several files of one NF are linked into one module with llvmlite.
-- Cache: ``$FLOWMAGEC_CACHE_DIR`` or ``.flowmagec-cache/`` in the current
-  directory; an entry's name is the sha256 of the file, the NF's headers,
+- Cache: ``--cache-dir``, ``$FLOWMAGEC_CACHE_DIR``, or ``$XDG_CACHE_HOME/flowmagec``
+  (``~/.cache/flowmagec``); an entry's name is the sha256 of the file, the NF's headers,
   the flags and ``clang --version``.  Failures are cached too (``.err``).
 - On failure the unit keeps going: ``ir_status = "unavailable: <first clang
   error line>"`` and the source-level passes still run.  When only some files
@@ -39,12 +39,19 @@ from .errors import InputError
 
 IR_FLAGS = ["-emit-llvm", "-c", "-g", "-O1", "-fno-discard-value-names", "-w",
             "-ferror-limit=3"]
-DEFAULT_CACHE = ".flowmagec-cache"
+DEFAULT_CACHE = "flowmagec"        # under $XDG_CACHE_HOME (see cache_root)
 COMPILE_TIMEOUT_S = 120
 
 
 def cache_root(cache_dir: Optional[str] = None) -> Path:
-    return Path(cache_dir or os.environ.get("FLOWMAGEC_CACHE_DIR") or DEFAULT_CACHE)
+    """``--cache-dir``, else ``$FLOWMAGEC_CACHE_DIR``, else ``$XDG_CACHE_HOME/flowmagec``,
+    else ``~/.cache/flowmagec`` (never the working directory)."""
+    explicit = cache_dir or os.environ.get("FLOWMAGEC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / DEFAULT_CACHE
 
 
 @functools.lru_cache(maxsize=4)

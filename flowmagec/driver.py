@@ -8,8 +8,10 @@ LLVM's -print-after) and the run goes on.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .artifacts import FeatureSet, JsonArtifact
@@ -46,6 +48,8 @@ class Options:
     defines: dict[str, str] = field(default_factory=dict)
     assume: dict[str, str] = field(default_factory=dict)    # class -> declared kind
     strict: bool = False
+    mkdir: bool = False                  # create missing output directories
+    trust_db: bool = False               # keep hand-edited --features records
 
 
 def dump(stage: str, artifact: Any, stream=None) -> None:
@@ -80,13 +84,19 @@ class Pipeline:
         from . import emitters
         o = self.opts
 
+        # Outputs are planned before any work and checked against every file the run reads.
+        outs = OutputSet(protected=input_files(o), force=o.force, mkdir=o.mkdir)
+        outs.plan_all(declared_outputs(o))
         chain = self._after("parse", frontends.load(o.config, framework=o.framework,
                                                      src_dirs=o.src, defines=o.defines))
+        outs.protect(chain.files)
         for d in chain.diagnostics:
             self.log(str(d))
 
-        db = features_db.FeatureDB.open(o.features) if o.features else None
+        db = (features_db.FeatureDB.open(o.features, trust=o.trust_db, log=self.log)
+              if o.features else None)
         units = adapters.discover_for_chain(chain, o.src)
+        outs.protect(f for u in units.units for f in list(u.files) + list(u.headers))
         self._after("discover", units)
 
         todo = units
@@ -112,7 +122,7 @@ class Pipeline:
                      realiser=realiser_for(chain, o.src, o.dialect))
         self._after("solve", plan)
 
-        with OutputSet(protected=chain.files, force=o.force) as outs:
+        with outs:
             written = emitters.emit(chain, plan, features, outs, o, log=self.log)
             if o.strict:
                 check_strict(plan)          # before anything is renamed into place
@@ -120,6 +130,24 @@ class Pipeline:
             db.save()
         self._after("emit", written)
         return self.artifacts
+
+
+def input_files(o: Options) -> list[str]:
+    """Files the run reads before parsing: never a valid output."""
+    files = [o.config, o.compdb, o.traffic, o.features]
+    if o.nic and os.path.exists(o.nic):          # a profile file, not a built-in name
+        files.append(o.nic)
+    return [f for f in files if f]
+
+
+def declared_outputs(o: Options) -> list[str]:
+    """The outputs named on the command line (the dispatcher brings its header)."""
+    outs = [o.output, o.report]
+    if o.dispatcher:
+        outs.append(o.dispatcher)
+        if o.dispatcher.endswith(".c"):
+            outs.append(str(Path(o.dispatcher).with_suffix(".h")))
+    return [p for p in outs if p]
 
 
 # --------------------------------------------------------------------------

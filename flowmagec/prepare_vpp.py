@@ -213,8 +213,9 @@ class VppPreparer:
         tool = src / APIGEN
         if not apis:
             return 0
-        if not tool.is_file():
-            raise PrepareError(f"{APIGEN} not found in {src}: cannot generate the .api headers")
+        if not tool.is_file():       # NFs that include no .api header still compile
+            log(f"note: {APIGEN} is not in {src}: no .api headers generated")
+            return 0
         try:
             import ply  # noqa: F401  (vppapigen's parser generator)
         except ImportError:

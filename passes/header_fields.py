@@ -128,9 +128,9 @@ DIRECTION_PAIRS: tuple[tuple[str, str], ...] = (("src_ip", "dst_ip"), ("src_port
 # reviewed rows of ``knowledge/fastclick.py``.  A header field carried in an
 # annotation (dst_ip, vlan) keeps its name; others are 'anno:<name>'.
 def _annotation_keys(role: str) -> dict[str, str]:
-    from .knowledge import fastclick
+    from . import knowledge
     return {d.name: (d.kind if d.kind in KEY_FIELDS or d.kind in ("vlan",) else f"anno:{d.kind}")
-            for d in fastclick.ROWS if d.role == role}
+            for d in knowledge.rows(role)}
 
 
 ANNOTATION_FIELDS: dict[str, str] = _annotation_keys("annotation")

@@ -59,6 +59,8 @@ class HeaderTaintPass(Pass):
             if lk.how == "index" and mem.reaches_state(lk.fn, lk.ins.operands[0]):
                 continue        # an array inside a flow's entry (``e->ports[i]``) is its data
             file, line = lk.fn.location(lk.ins, files)
+            if file not in files and lk.how == "index":
+                continue        # an array indexed inside a library's own code (Vector growth)
             # the table itself, and the pool/array its result indexes (VPP bihash -> pool)
             named = [lk.container] + sorted(p for p, t in mem.derived.items() if t == lk.container)
             for cont in named:

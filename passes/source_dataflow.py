@@ -20,29 +20,25 @@ import re
 from dataclasses import dataclass, field
 
 from . import header_fields as hf
+from . import knowledge
 from .knowledge import match as km
+from .knowledge.schema import COPY_CALL, KEYED_METHOD, TABLE_CALL
 from .source_tu import (C_KEYWORDS, FunctionInfo, Reach, SourceIndex, Stmt, calls_in,
                         reachable, source_index, split_args, stmts_of)
 
 ASSIGN_OPS = {"=", "+=", "-=", "|=", "&=", "^=", "<<=", ">>=", "*=", "/="}
-# Library calls that look a key up in a table: name prefix -> (table arg, key arg).
-TABLE_CALLS: list[tuple[str, int, int]] = [
-    ("rte_hash_lookup", 0, 1), ("rte_hash_add_key", 0, 1), ("rte_hash_del_key", 0, 1),
-    ("rte_hash_lookup_bulk", 0, 1), ("rte_hash_lookup_with_hash", 0, 1),
-    ("clib_bihash_search", 0, 1), ("clib_bihash_add_del", 0, 1),
-    ("clib_bihash_add_or_overwrite", 0, 1), ("clib_bihash_search_inline", 0, 1),
-    ("hash_get", 0, 1), ("hash_set", 0, 1), ("hash_unset", 0, 1), ("hash_get_mem", 0, 1),
-    ("hash_set_mem", 0, 1), ("pool_elt_at_index", 0, 1), ("vec_elt_at_index", 0, 1),
-    ("vec_elt", 0, 1),
-]
+# Framework knowledge (passes/knowledge), matched by exact name.
+# Library calls on a table: name -> (table arg, key arg).
+TABLE_CALLS: list[tuple[str, int, int]] = [(r.name, *r.args[:2]) for r in knowledge.rows(TABLE_CALL)]
+TABLE_CALL_KINDS: dict[str, str] = {r.name: r.kind for r in knowledge.rows(TABLE_CALL)}
 # Member calls on a container object that take a key as first argument.
-KEYED_METHODS = {"find", "findp", "find_insert", "get", "get_pointer", "insert", "set", "count",
-                 "emplace", "erase", "at", "remove", "find_create", "insert_or_assign",
-                 "try_emplace", "lookup", "find_or_insert", "operator[]"}
+KEYED_METHODS = knowledge.names(KEYED_METHOD)
 # Lookups that store the found entry through their last argument.
-DATA_OUT_CALLS = ("rte_hash_lookup_data", "rte_hash_lookup_with_hash_data")
-COPY_CALLS = {"memcpy", "clib_memcpy", "clib_memcpy_fast", "rte_memcpy", "memmove",
-              "__builtin_memcpy"}
+DATA_OUT_CALLS = tuple(sorted(n for n, k in TABLE_CALL_KINDS.items() if k == "lookup-data"))
+# Searches whose last argument receives the found key/value (bihash ``&result``).
+RESULT_OUT_CALLS = tuple(sorted(n for n, k in TABLE_CALL_KINDS.items()
+                                if k in ("lookup-data", "search-zero-on-hit")))
+COPY_CALLS = frozenset(r.name for r in knowledge.rows(COPY_CALL) if r.args == (0, 1))
 PATH_RE = re.compile(r"[A-Za-z_]\w*")
 # Pseudo field carried by the taint: the value combines both directions of a flow.
 SYM = "~sym"
@@ -343,8 +339,8 @@ class FlowAnalysis:
     def sinks(self, st: Stmt, taint: Taint, aliases: dict[str, str], fn) -> list[Lookup]:
         texts, out = st.texts, []
         for c in st.calls:
-            for prefix, ti, ki in TABLE_CALLS:
-                if c.name.startswith(prefix) and len(c.args) > max(ti, ki):
+            for name, ti, ki in TABLE_CALLS:
+                if c.name == name and len(c.args) > max(ti, ki):
                     tpath = self.table_path(c.args[ti], aliases)
                     key = list(c.args[ki])
                     if "with_hash" in c.name and len(c.args) > ki + 1:
@@ -352,7 +348,7 @@ class FlowAnalysis:
                     fields = self.reads(key, taint, fn, st.line)
                     if THREAD in fields and tpath:     # vec_elt_at_index (x, thread)
                         self.facts.thread_indexed.add(self.container_of(tpath, aliases))
-                    if fields and len(c.args) > 2 and c.name.startswith(("clib_bihash_search", "rte_hash_lookup_data")):
+                    if fields and len(c.args) > 2 and c.name in RESULT_OUT_CALLS:
                         res = paths_in(list(c.args[-1]))
                         if res:
                             taint.add(res[0][0], fields)
@@ -563,9 +559,11 @@ class FlowAnalysis:
         header_ptr = hf.layer_of_type(decl) or (rhs[:1] == ["("] and hf.layer_of_type(rhs[:5]))
         rhs_paths = [p for p, _ in paths_in(rhs)]
         tab = next((self.container_of(p, aliases) for p in rhs_paths if self.container_of(p, aliases)), None)
-        per_thread_slot = THREAD in fields and tab is not None
-        if per_thread_slot:
-            fields = fields - {THREAD}  # ptd = t[thread]: ptd is the thread's slot, not an id
+        per_thread_slot = tab is not None and (THREAD in fields or
+                                               self._thread_subscript(rhs, taint, fn))
+        if THREAD in fields and (per_thread_slot or is_pointer or self._alias_call(rhs)):
+            # ptd = t[thread] / t = get_table (thread): a pointer to the thread's slot, not an id
+            fields = fields - {THREAD}
         if not header_ptr:
             taint.add(target, fields)   # a header pointer is an address, not a key value
         if "." in target:
@@ -593,6 +591,15 @@ class FlowAnalysis:
             if per_thread:
                 taint.thread_local.add(target)
 
+    def _thread_subscript(self, texts: list[str], taint: Taint, fn) -> bool:
+        """``x[i]`` in the expression with ``i`` derived from a thread id."""
+        for i, t in enumerate(texts):
+            if t == "[":
+                idx = split_args(texts, i)
+                if idx and THREAD in self.reads(list(idx[0]), taint, fn, 0):
+                    return True
+        return False
+
     @staticmethod
     def _declared_headers(texts: list[str], taint: Taint):
         """``ip4_header_t *ip40, *ip41;``: header pointers assigned later keep their layer."""
@@ -619,7 +626,7 @@ class FlowAnalysis:
     def _data_outputs(self, st: Stmt, found: list[Lookup], entries):
         """``rte_hash_lookup_data(h, &key, (void **)&e)``: e receives the flow's entry."""
         for c in st.calls:
-            if c.name.startswith(DATA_OUT_CALLS) and len(c.args) >= 3:
+            if c.name in DATA_OUT_CALLS and len(c.args) >= 3:
                 lk = next((x for x in found if x.how == c.name), None)
                 ps = paths_in(list(c.args[-1]))
                 if lk and ps:

@@ -20,7 +20,7 @@ from flowmagec.artifacts import KEY_FIELDS
 
 from . import header_fields as hf
 from .base import Pass
-from .knowledge import fastclick as fastclick_knowledge
+from . import knowledge
 from .knowledge.schema import FLOW_BLOCK
 from .source_dataflow import operand as _operand
 from .source_state import state_blocks, unit_flow
@@ -29,7 +29,7 @@ from .source_tu import source_index, stmts_of, unique_by
 # Offsets from the IP header in a FLOW_ELEMENT_DEFINE_SESSION_CONTEXT string.
 SESSION_OFFSETS = {9: "protocol", 12: "src_ip", 16: "dst_ip", 20: "src_port", 22: "dst_port"}
 # Framework names of the packet's per-flow block (knowledge rows, role flow-block).
-FLOW_BLOCK_NAMES = {d.name: d.kind for d in fastclick_knowledge.ROWS if d.role == FLOW_BLOCK}
+FLOW_BLOCK_NAMES = {d.name: d.kind for d in knowledge.rows(FLOW_BLOCK)}
 # The key of state handed over by an upstream element, until the chain resolves it.
 UPSTREAM_KEY = "upstream:flow-manager"
 
@@ -41,20 +41,45 @@ def _order(fields):
 def framework_flow_table(unit, ctx):
     """(file, line, fields) when the unit's per-flow data lives in a FastClick
     flow control block (classified upstream), else None.  ``fields`` are those
-    of the unit's own session context string, or ``[UPSTREAM_KEY]`` when the
-    key is whatever the flow manager in front of it classifies on."""
+    of the session context string the unit's own class declares, or
+    ``[UPSTREAM_KEY]`` when the key is whatever the flow manager in front of
+    it classifies on."""
     index = source_index(unit, ctx)
-    for fn in index.functions:
-        texts = [t.text for t in fn.body]
-        for i, t in enumerate(texts):
-            if t == "FLOW_ELEMENT_DEFINE_SESSION_CONTEXT" and i + 2 < len(texts):
-                offs = [int(m) for m in re.findall(r"(?:^|\s)(\d+)/", texts[i + 2])]
-                fields = [SESSION_OFFSETS[o] for o in offs if o in SESSION_OFFSETS]
-                return fn.file, fn.body[i].line, fields
+    for name in (unit.name, *unit.bases):
+        rec = index.records.get(name)
+        found = rec and _session_context(rec.file, rec.line)
+        if found:
+            line, fields = found
+            return rec.file, line, fields
     for fn in index.functions:
         for tok in fn.body:
             if tok.text in FLOW_BLOCK_NAMES:
                 return fn.file, tok.line, [UPSTREAM_KEY]
+    return None
+
+
+SESSION_CONTEXT = re.compile(r'FLOW_ELEMENT_DEFINE_SESSION_CONTEXT\s*\(\s*"([^"]*)"')
+
+
+def _session_context(path: str, line: int):
+    """(line, fields) of the FLOW_ELEMENT_DEFINE_SESSION_CONTEXT in the class body
+    starting at ``line`` of ``path`` (commented-out ones do not count)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
+    except OSError:
+        return None
+    depth, opened = 0, False
+    for n in range(line - 1, len(lines)):
+        text = lines[n].split("//", 1)[0]
+        m = SESSION_CONTEXT.search(text)
+        if m and opened:
+            offs = [int(x) for x in re.findall(r"(?:^|\s)(\d+)/", m.group(1))]
+            return n + 1, _order({SESSION_OFFSETS[o] for o in offs if o in SESSION_OFFSETS})
+        depth += text.count("{") - text.count("}")
+        opened = opened or "{" in text
+        if opened and depth <= 0:
+            return None
     return None
 
 

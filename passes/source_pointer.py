@@ -37,7 +37,8 @@ def entry_types(unit, ctx) -> list[tuple[str, str, str, int]]:
         c = cat.get(lk.container)
         if c is None:
             continue
-        if container_kind(c.type_tokens, {lk.how}) in ("hashtable", "map", "pool", "array"):
+        if container_kind(c.type_tokens, {lk.how}, source_index(unit, ctx)) in (
+                "hashtable", "map", "pool", "array"):
             vt = value_type(c.type_tokens)
             if vt:
                 out.append((lk.container, vt, lk.fn.file, lk.line))

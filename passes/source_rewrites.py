@@ -18,16 +18,34 @@ from dataclasses import replace
 
 from . import header_fields as hf
 from .base import Pass
-from .knowledge import dpdk, libc, vpp
-from .knowledge.schema import COPY_CALL
+from . import knowledge
+from .knowledge.schema import COPY_CALL, HEADER_SETTER
 from .source_dataflow import ASSIGN_OPS, FlowAnalysis, Taint, lhs_target, split_assignment
 from .source_tu import build_index, reachable, stmts_of
 
 SOURCE_EXTENSIONS = (".cc", ".cpp", ".c")
 
 # memcpy-like calls: name -> destination argument (knowledge rows, role copy)
-COPY_DESTINATIONS = {d.name: d.args[0] for m in (libc, dpdk, vpp) for d in m.ROWS
-                     if d.role == COPY_CALL and d.args}
+COPY_DESTINATIONS = {d.name: d.args[0] for d in knowledge.rows(COPY_CALL) if d.args}
+# framework helpers that rewrite header fields: name -> [(selector arg, field sets)]
+HEADER_SETTERS: dict[str, list[tuple[int, list[list[str]]]]] = {}
+for _d in knowledge.rows(HEADER_SETTER):
+    HEADER_SETTERS.setdefault(_d.name, []).append(
+        (_d.args[0], [alt.split(",") for alt in _d.kind.split("|")]))
+
+
+def setter_fields(call) -> set[str]:
+    """Fields a framework header setter call writes: the set its constant
+    selector argument picks, all of them when the selector is not a constant."""
+    out: set[str] = set()
+    for selector, alternatives in HEADER_SETTERS.get(call.name, ()):
+        if selector >= len(call.args):
+            continue            # another overload (the method vs. the helper's form)
+        arg = "".join(call.args[selector])
+        if arg.isdigit() and int(arg) < len(alternatives):
+            return set(alternatives[int(arg)])
+        out |= {f for alt in alternatives for f in alt}
+    return out
 
 
 def _pointer_layer(type_tokens: list[str]) -> str | None:
@@ -111,6 +129,14 @@ def companion_functions(unit, ctx, called: set[str]) -> list:
     return out
 
 
+def other_elements(unit, index) -> set[str]:
+    """Classes of other FastClick elements in the unit's files (each declares its
+    own ``class_name``): a base's virtual ``push_flow`` call reaches their
+    overrides by name, but the element runs only its own."""
+    return {f.owner for f in index.functions
+            if f.name == "class_name" and f.owner and f.owner not in (unit.name, *unit.bases)}
+
+
 def header_writes(unit, ctx) -> list[tuple[str, object, int, str]]:
     """(field, function, line, statement text) of each header field store on the
     per-packet path, including the NF's callees defined next to its headers;
@@ -118,7 +144,9 @@ def header_writes(unit, ctx) -> list[tuple[str, object, int, str]]:
     def make():
         fa = FlowAnalysis(unit, ctx, set())
         out = []
-        own = sorted(reachable(unit, ctx).functions, key=lambda f: (f.file, f.line))
+        others = other_elements(unit, fa.index)
+        own = sorted((f for f in reachable(unit, ctx).functions if f.owner not in others),
+                     key=lambda f: (f.file, f.line))
         defined = {f.name for f in fa.index.functions}
         called = {c.name for fn in own for st in stmts_of(fn, ctx) for c in st.calls} - defined
         for fn in own + companion_functions(unit, ctx, called):
@@ -150,6 +178,8 @@ def header_writes(unit, ctx) -> list[tuple[str, object, int, str]]:
                     fa._declared_headers(texts, taint)
                 for c in st.calls:
                     targets += _call_destinations(fa, fn, c)
+                    for f in sorted(setter_fields(c)):
+                        out.append((f, fn, st.line, " ".join(texts)))
                 for lhs in targets:
                     for f in sorted(_written_fields(fa, lhs, taint)):
                         out.append((f, fn, st.line, " ".join(texts)))

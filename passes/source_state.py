@@ -18,32 +18,21 @@ from dataclasses import dataclass
 
 from . import source_sharing as sh
 from .base import Pass
+from .knowledge import match, names, rows
+from .knowledge.schema import CONTEXT, NON_STATE, PACKET, SCALAR, VEC_OP
 from .source_dataflow import flow_facts, paths_in, split_assignment, lhs_target
 from .source_tu import (PACKET_API, FunctionInfo, RecordInfo, Stmt, TypedName, reachable,
                         source_index, spell, stmts_of)
 
-KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    ("bihash", ("clib_bihash",)),
-    ("rte_hash", ("rte_hash",)),
-    ("hashtable", ("HashTable", "HashMap", "HashTableMP", "HashContainer", "unordered_map",
-                   "unordered_set", "hash_map", "IPFlowTable", "uword")),
-    ("map", ("map", "Map", "set", "multimap", "RBTree", "BPFTree")),
-    ("array", ("Vector", "vector", "array", "deque", "vec", "Bitvector")),
-]
-SCALAR_WORDS = {"int", "unsigned", "long", "short", "char", "bool", "uint8_t", "uint16_t",
-                "uint32_t", "uint64_t", "int32_t", "int64_t", "u8", "u16", "u32", "u64",
-                "i32", "i64", "f64", "double", "float", "size_t", "atomic_uint32_t",
-                "atomic_uint64_t", "uword", "click_jiffies_t", "Timestamp"}
-NON_STATE_TYPES = {"Packet", "PacketBatch", "WritablePacket", "ErrorHandler", "Element",
-                   "String", "Router", "Task", "Timer", "NotifierSignal", "vlib_main_t",
-                   "vnet_main_t", "vlib_node_runtime_t", "vlib_frame_t", "Spinlock", "mutex",
-                   "RWLock", "clib_spinlock_t", "std::mutex"}
+# Framework knowledge (reviewed rows in passes/knowledge, matched exactly).
+SCALAR_WORDS = names(SCALAR)                  # numbers and flags, never a table
+NON_STATE_TYPES = names(NON_STATE)            # framework objects a member may hold: not state
 # Parameter types that are the packet, never a per-flow block.
-PACKET_TYPES = {"Packet", "PacketBatch", "WritablePacket", "vlib_buffer_t", "rte_mbuf",
-                "vlib_frame_t"}
+PACKET_TYPES = names(PACKET)
 # Framework context parameters that sit next to the packet but are not flow state.
-CONTEXT_TYPES = {"vlib_node_runtime_t", "vlib_main_t", "ErrorHandler", "unformat_input_t",
-                 "vlib_cli_command_t", "Element", "Router", "Task", "Timer"}
+CONTEXT_TYPES = names(CONTEXT)
+# VPP pool macros: a member they operate on is a pool of entries.
+POOL_CALLS = frozenset(r.name for r in rows(VEC_OP) if r.name.startswith("pool_"))
 
 
 PER_LCORE_PREFIX = "per_lcore_"
@@ -56,14 +45,17 @@ class Candidate(TypedName):
     owner: str                  # record name or '' for globals
 
 
-def container_kind(type_tokens: list[str], uses: set[str]) -> str:
-    """hashtable | map | array | pool | bihash | rte_hash | counter | scalar | other."""
+def container_kind(type_tokens: list[str], uses: set[str], index=None) -> str:
+    """hashtable | map | array | pool | bihash | rte_hash | counter | scalar | other.
+
+    From the framework container the type names (exactly, through the NF's
+    typedefs when ``index`` is given), never from a look-alike name."""
     text = " ".join(type_tokens)
-    if any(u.startswith("pool_") for u in uses):
+    if set(uses) & POOL_CALLS:
         return "pool"
-    for kind, words in KIND_WORDS:
-        if any(w in t for t in type_tokens for w in words if w != "uword" or len(type_tokens) == 1):
-            return kind
+    kind = match.container_kind(type_tokens, index)
+    if kind and kind != "string":
+        return kind
     if "*" in type_tokens or "[" in type_tokens:
         return "array"
     if any(t in SCALAR_WORDS for t in type_tokens):
@@ -162,7 +154,7 @@ def scalar_names(unit, ctx) -> frozenset[str]:
     # memoised: every ``unit_flow`` call asks, and classifying the catalog is not cheap
     return ctx.memo("source.scalars", lambda: frozenset(
         c.name for c in state_catalog(unit, ctx)
-        if container_kind(c.type_tokens, set()) in ("counter", "scalar")))
+        if container_kind(c.type_tokens, set(), source_index(unit, ctx)) in ("counter", "scalar")))
 
 
 def unit_flow(unit, ctx):
@@ -296,6 +288,7 @@ class StateContainerPass(Pass):
     level = "source"
 
     def run(self, unit, ctx):
+        index = source_index(unit, ctx)
         cat = {c.name: c for c in state_catalog(unit, ctx)}
         flow = unit_flow(unit, ctx)
         uses = statement_uses(unit, ctx)
@@ -313,7 +306,7 @@ class StateContainerPass(Pass):
                 c = cat[lk.container]
                 facts.append(self.fact("state", {
                     "container": c.name, "type": c.type_text,
-                    "kind": container_kind(c.type_tokens, set()), "per_flow": False,
+                    "kind": container_kind(c.type_tokens, set(), index), "per_flow": False,
                     "per_core": None, "protection": None, "value_type": value_type(c.type_tokens),
                     "read_only": True,
                 }, lk.fn.file, lk.line, f"{c.name}: looked up with packet fields "
@@ -329,7 +322,7 @@ class StateContainerPass(Pass):
                                    protection_of(cat[lk.via], uses.get(lk.via, []), ctx)[0]):
                 per_core, prot = True, "per-core"
             kind = container_kind(c.type_tokens, {x.name for _, s in uses.get(c.name, [])
-                                                  for x in s.calls})
+                                                  for x in s.calls}, index)
             facts.append(self.fact("state", {
                 "container": c.name, "type": c.type_text, "kind": kind, "per_flow": True,
                 "per_core": per_core, "protection": prot, "value_type": value_type(c.type_tokens),
@@ -354,7 +347,7 @@ class StateContainerPass(Pass):
             per_core, prot = protection_of(c, uses.get(name, []), ctx)
             facts.append(self.fact("state", {
                 "container": name, "type": c.type_text,
-                "kind": container_kind(c.type_tokens, set()), "per_flow": False,
+                "kind": container_kind(c.type_tokens, set(), index), "per_flow": False,
                 "per_core": per_core, "protection": prot, "value_type": value_type(c.type_tokens),
             }, fn.file, st.line, f"{name}: {c.type_text} written per packet, not keyed by a flow",
                 confidence=0.7))

@@ -19,18 +19,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import knowledge
 from .base import Pass
+from .knowledge.schema import INSERT_CALL, INSERT_METHOD, READ_METHOD, TABLE_CALL
 from .source_dataflow import paths_in, split_assignment
 from .source_state import state_blocks, unit_flow
 from .source_tu import (C_KEYWORDS, CallGraph, FunctionInfo, Stmt, calls_in, lookup_vars, on_common_path, reachable,
                         source_index, stmts_of)
 
-INSERT_CALLS = ("rte_hash_add_key", "clib_bihash_add_del", "clib_bihash_add_or_overwrite",
-                "hash_set", "pool_get")
-INSERT_METHODS = {"insert", "set", "find_insert", "emplace", "insert_or_assign", "try_emplace",
-                  "find_create"}
-READ_METHODS = {"size", "count", "get", "find", "empty", "begin", "end", "c_str", "data",
-                "length", "value", "key", "contains", "time_point"}
+# Framework knowledge (passes/knowledge), matched by exact name.
+INSERT_CALLS = tuple(sorted({r.name for r in knowledge.rows(TABLE_CALL) if r.kind == "insert"}
+                            | knowledge.names(INSERT_CALL)))
+INSERT_METHODS = knowledge.names(INSERT_METHOD)
+READ_METHODS = knowledge.names(READ_METHOD)
 
 
 @dataclass
@@ -199,7 +200,7 @@ def writes_in(stmt: Stmt, entries: dict[str, str], containers: set[str],
                 any(_passes_entry_state(a, entries, handles) for a in c.args):
             arg = next(a for a in c.args if _passes_entry_state(a, entries, handles))
             out.append((entries[arg[0] if arg[0] != "&" else arg[1]], f"passed to {c.name}()"))
-        elif c.name.startswith(INSERT_CALLS) and c.args:
+        elif c.name in INSERT_CALLS and c.args:
             tab = [p for p, _ in paths_in(list(c.args[0]))]
             for p in tab:
                 hit = next((x for x in reversed(p.split(".")) if x in containers), None)

@@ -22,7 +22,7 @@ from flowmagec.artifacts import KEY_FIELDS, Chain, FeatureSet, Plan
 from flowmagec.chain_knowledge import is_source
 from flowmagec.emitters.dispatcher import render_dispatcher
 from flowmagec.solver import chain_order
-from flowmagec.solver.directions import device_id
+from flowmagec.solver.directions import device_id, element_rewrites
 from flowmagec.solver.formulation import SWAP
 
 from test_dispatcher_support import tcp_frame
@@ -102,6 +102,7 @@ def simulate(chain: Chain, features: FeatureSet, plan: Plan, build_dir: Path, co
         return sorted(reach, key=lambda n: order.get(n, 0))
 
     cls = {e.name: e.cls for e in chain.elements}
+    rewrites = {e.name: element_rewrites(chain, e, records.get(e.cls)) for e in chain.elements}
     dispatch = Dispatch(plan, build_dir)
     res = Result(checked=sorted(private))
     wan = wan or lan
@@ -111,7 +112,7 @@ def simulate(chain: Chain, features: FeatureSet, plan: Plan, build_dir: Path, co
 
     def entry_of(elem, pkt, conn_id):
         f = records.get(cls[elem])
-        both = f.symmetric or bool(set(f.rewrites) & set(KEY_FIELDS))
+        both = f.symmetric or bool(rewrites[elem] & set(KEY_FIELDS))
         return ("conn", conn_id) if both else tuple(pkt[k] for k in f.key if k != "protocol")
 
     for cid, (c, cp, s, sp) in enumerate(conns):
@@ -124,9 +125,9 @@ def simulate(chain: Chain, features: FeatureSet, plan: Plan, build_dir: Path, co
                 continue
             if elem in private:
                 record(elem, entry_of(elem, pkt, cid), core)
-            if f.rewrites:
+            if rewrites[elem]:
                 before[elem] = dict(pkt)
-                for fld in f.rewrites:
+                for fld in rewrites[elem]:
                     if fld in pkt:
                         pkt[fld] = translated(elem, cid, fld, pkt[fld])
         reply = {fld: pkt[SWAP[fld]] for fld in ("src_ip", "dst_ip", "src_port", "dst_port")}
@@ -137,8 +138,8 @@ def simulate(chain: Chain, features: FeatureSet, plan: Plan, build_dir: Path, co
                 continue
             if elem in private:
                 record(elem, entry_of(elem, reply, cid), core)
-            if f.rewrites and elem in before:
-                for fld in f.rewrites:          # undo: the reply's swapped field gets back
+            if rewrites[elem] and elem in before:
+                for fld in rewrites[elem]:      # undo: the reply's swapped field gets back
                     if fld in before[elem]:     # the value the request had before
                         reply[SWAP[fld]] = before[elem][fld]
     return res

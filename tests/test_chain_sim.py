@@ -84,6 +84,26 @@ def test_nat_without_per_port_field_selection_is_refused_naming_nf_ports_and_fie
     assert "{src_ip, src_port} are rewritten" in text
 
 
+def test_a_nat_pattern_that_keeps_the_destination_narrows_what_the_code_may_rewrite(tmp_path):
+    # the code may rewrite any field (its patterns come from the configuration); the
+    # configuration's pattern table says only the source is translated
+    text = TWO_PORT.format(cls="Xlat", cfg="pattern OUT 0 1, pass 1") + \
+        "pats :: Patterns(OUT 203.0.113.1 50000-65535 - -);\n"
+    chain = write(tmp_path, text)
+    feats = FeatureSet(nfs=STOCK + [NFFeatures(name="Patterns"), NFFeatures(
+        name="Xlat", stateful=True, key=FIVE[:4], symmetric=True, intensity="per-flow",
+        rewrites=FIVE[:4], sharing="per-core", complexity=80)])
+    plan = plan_for(chain, feats)
+    lan, wan = plan.ports
+    assert "nf" in private_of(plan) and set(lan.fields) <= {"dst_ip", "dst_port"}
+    assert_no_split(chain, feats, plan, tmp_path, lan=lan.device, wan=wan.device)
+    # without the table the code's answer stands: every field may be rewritten, refused
+    with pytest.raises(AnalysisError) as err:
+        plan_for(write(tmp_path, TWO_PORT.format(cls="Xlat", cfg="pattern OUT 0 1"), "b.click"),
+                 feats)
+    assert "which leaves no field" in err.value.render()
+
+
 def test_default_five_tuple_rss_would_split_the_nat(tmp_path):
     # the simulator itself can fail: the stock 4-tuple dispatch breaks the NAT
     chain = write(tmp_path, TWO_PORT.format(cls="Xlat", cfg="PUBLIC 203.0.113.1"))

@@ -75,6 +75,7 @@ def emit(tmp_path, config, features, nic="mlx5", cores=4, src=(), **extra):
     chain = load(config)
     plan = solve(chain, features, nic=load_nic(nic), cores=cores)
     out = tmp_path / "out" / "chain.opt.click"
+    out.parent.mkdir(exist_ok=True)
     opts = Options(config=config, output=str(out), nic=nic, cores=cores, src=list(src))
     for k, v in extra.items():
         setattr(opts, k, v)
@@ -316,6 +317,7 @@ def test_command_line_exits_1_when_click_flatten_rejects(tmp_path, monkeypatch, 
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     config = write(tmp_path, src_chain("0"))
     out = tmp_path / "out" / "x.click"
+    out.parent.mkdir()
     assert main([config, "-o", str(out), "--nic", "mlx5", "--cores", "4"]) == 1
     assert "rejects the emitted configuration" in capsys.readouterr().err
     assert not out.exists() and not out.with_suffix(".rules").exists()
@@ -369,6 +371,7 @@ def vpp_chain(tmp_path: Path, startup: str = VPP_STARTUP):
 
 def vpp_emit(tmp_path, chain, plan, **opts):
     out = tmp_path / "out" / "startup.conf"
+    out.parent.mkdir(exist_ok=True)
     o = Options(config=chain.path, output=str(out), **opts)
     with OutputSet(protected=chain.files) as outs:
         written = emit_vpp(chain, plan, FeatureSet(), outs, o)
@@ -450,10 +453,12 @@ def test_vpp_gets_no_c_dispatcher_unless_asked(tmp_path, capsys):
     from flowmagec.cli import main
     chain = vpp_chain(tmp_path)
     out = tmp_path / "out" / "startup.conf"
+    out.parent.mkdir()
     assert main([chain.path, "-o", str(out), "--nic", "i40e", "--cores", "4",
                  "--vpp-version", "25.10"]) == 0
     assert not list((tmp_path / "out").glob("*.[ch]"))
     out2 = tmp_path / "out2" / "startup.conf"
+    out2.parent.mkdir()
     assert main([chain.path, "-o", str(out2), "--nic", "i40e", "--cores", "4",
                  "--vpp-version", "25.10", "--dispatcher", str(tmp_path / "out2" / "d.c")]) == 0
     assert "VPP itself cannot load it" in capsys.readouterr().err

@@ -49,6 +49,7 @@ def _emit(tmp_path, case):
     shutil.copytree(DATA / Path(src).parent, work)
     chain = load(str(work / Path(src).name))
     out = tmp_path / "out" / ("startup.opt.conf" if src.endswith(".conf") else "services.opt.cli")
+    out.parent.mkdir(exist_ok=True)
     plan = Plan(fields=fields, symmetric=sym, cores=4, nic=nic)
     opts = Options(config=chain.path, output=str(out), vpp_version=ver)
     with OutputSet(protected=chain.files) as outs:
@@ -211,6 +212,7 @@ def test_command_line_end_to_end(tmp_path, capsys):
     work = tmp_path / "in"
     shutil.copytree(DATA / "nat_acl", work)
     out = tmp_path / "out" / "startup.conf"
+    out.parent.mkdir()
     rc = main([str(work / "startup.conf"), "-o", str(out), "--nic", "i40e", "--cores", "2",
                "--vpp-version", "25.10"])
     assert rc == 0

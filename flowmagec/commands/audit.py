@@ -27,7 +27,8 @@ def register(subs):
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--llm", default="off", help="LLM second opinion (only 'off' for now)")
     p.add_argument("--jobs", type=int, default=0, help="parallel clang jobs (0 = all cores)")
-    p.add_argument("--cache-dir", metavar="DIR", help="bitcode cache (default .flowmagec-cache)")
+    p.add_argument("--cache-dir", metavar="DIR", help="bitcode cache (default $FLOWMAGEC_CACHE_DIR, else "
+                        "$XDG_CACHE_HOME/flowmagec)")
     p.add_argument("--verbose", "-v", action="store_true", help="log compile/pass notes")
     return p
 

@@ -39,8 +39,14 @@ def register(subs):
     p.add_argument("-D", "--define", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Click define($NAME ...)")
     p.add_argument("-j", "--jobs", type=int, default=0)
-    p.add_argument("--cache-dir", metavar="DIR")
-    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="bitcode cache (default $FLOWMAGEC_CACHE_DIR, else "
+                        "$XDG_CACHE_HOME/flowmagec, else ~/.cache/flowmagec)")
+    p.add_argument("--force", action="store_true",
+                   help="replace existing output files (never an input of the run)")
+    p.add_argument("--mkdir", action="store_true", help="create missing output directories")
+    p.add_argument("--trust-db", action="store_true",
+                   help="use --features records edited by hand (digest mismatch) as they are")
     p.add_argument("--assume", action="append", default=[], metavar="CLASS=KIND",
                    help="declare the features of an element class whose source is not at hand "
                         "(KIND: stateless | thread-safe | unknown); repeatable")
@@ -87,6 +93,7 @@ def run(args) -> int:
                    report=args.report, explain=args.explain, dump_after=args.dump_after,
                    force=args.force, jobs=args.jobs, cache_dir=args.cache_dir,
                    vpp_version=args.vpp_version, defines=defines,
-                   assume=parse_assume(args.assume), strict=args.strict)
+                   assume=parse_assume(args.assume), strict=args.strict,
+                   mkdir=args.mkdir, trust_db=args.trust_db)
     Pipeline(opts, log=lambda s: print(s, file=sys.stderr)).run()
     return 0

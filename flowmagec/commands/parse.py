@@ -59,11 +59,29 @@ def summary(chain: Chain) -> str:
     return "\n".join(lines)
 
 
+def json_lines(data: dict) -> str:
+    """The Chain as JSON with one list item (element, connection) per line.
+
+    ``json.dumps(indent=...)`` runs Python's pure-Python encoder, which dominates
+    the time of a large configuration (80k elements: 15 s); each line here is
+    encoded by the C encoder, so the output stays linear and fast, and readable."""
+    import json
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(v) for v in value)
+            text = "[\n" + items + "\n  ]"
+        else:
+            text = json.dumps(value, indent=2).replace("\n", "\n  ")
+        parts.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
 def run(args) -> int:
     chain = frontends.load(args.config, framework=args.framework, src_dirs=args.src,
                            defines=_defines(args.define))
     if args.json:
-        sys.stdout.write(chain.to_json() + "\n")
+        sys.stdout.write(json_lines(chain.to_dict()) + "\n")
     else:
         print(summary(chain))
     return 0

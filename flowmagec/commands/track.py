@@ -26,7 +26,12 @@ def register(subs):
     p.add_argument("--entry", metavar="FUNC")
     p.add_argument("--depfile", metavar="FILE", help="write 'DB: sources...' for make")
     p.add_argument("-j", "--jobs", type=int, default=0)
-    p.add_argument("--cache-dir", metavar="DIR")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="bitcode cache (default $FLOWMAGEC_CACHE_DIR, else $XDG_CACHE_HOME/flowmagec)")
+    p.add_argument("--trust-db", action="store_true",
+                   help="keep records edited by hand (record digest mismatch) instead of "
+                        "analysing those NFs again")
+    p.add_argument("--mkdir", action="store_true", help="create a missing depfile directory")
     return p
 
 
@@ -39,9 +44,13 @@ def run(args) -> int:
     from .compile_cmd import check_src_dirs
     check_src_dirs(args.src)
     log = lambda s: print(s, file=sys.stderr)  # noqa: E731
+    outs = OutputSet(protected=[args.db, args.compdb], force=True, mkdir=args.mkdir)
+    if args.depfile:
+        outs.plan_all([args.depfile])
     units = adapters.discover_paths(args.paths, framework=args.framework, src_dirs=args.src,
                                     entry=args.entry)
-    db = FeatureDB.open(args.db)
+    outs.protect(f for u in units.units for f in list(u.files) + list(u.headers))
+    db = FeatureDB.open(args.db, trust=args.trust_db, log=log)
     known, todo = db.split_known(units)
     todo = compile_mod.compile_units(todo, compdb=args.compdb, cache_dir=args.cache_dir,
                                      jobs=args.jobs, log=log)
@@ -50,7 +59,7 @@ def run(args) -> int:
     db.save()
     if args.depfile:
         sources = sorted({f for u in units.units for f in u.files + u.headers})
-        with OutputSet(force=True) as outs:
+        with outs:
             outs.write(args.depfile, depfile_text(args.db, sources))
     for f in fresh.nfs:
         print(f"re-analysed {f.name}")

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from ..adapters import source_text
+from ..adapters.source_text import function_defs
 from ..artifacts import Element
 from .fastclick_knowledge import (DEVICE_CLASSES, DOCUMENTED_RSS_PROGRAMMERS,
                                   RSS_PROGRAMMING_CALLS, RSS_PROGRAMMING_MEMBER_CALLS)
@@ -28,10 +30,6 @@ _CALL = re.compile(r"\b(" + "|".join(map(re.escape, RSS_PROGRAMMING_CALLS)) + r"
 _MEMBER_CALL = re.compile(r"(?:->|\.)\s*(" + "|".join(map(re.escape, RSS_PROGRAMMING_MEMBER_CALLS))
                           + r")\s*\(")
 _NEW = re.compile(r"\bnew\s+([A-Za-z_]\w*)\s*[(<;]")
-# An out-of-line definition head at file scope: ``Type Class::method(``.
-_DEF_HEAD = re.compile(r"\b([A-Za-z_]\w*)\s*(?:<[^<>;{}]*>)?\s*::\s*~?[A-Za-z_]\w*\s*\(")
-_BRACES = re.compile(r"[{}]")
-_OPENS_SCOPE = re.compile(r'(?:\bnamespace\b[^;{}]*|extern\s+"C"\s*)$')
 
 
 @dataclass(frozen=True)
@@ -46,57 +44,34 @@ class CallSite:
 
 @dataclass
 class MethodIndex:
-    """Out-of-line method bodies per C++ class, and the RSS-programming calls in them."""
+    """Out-of-line method bodies per C++ class (comments blanked)."""
     code: dict[str, list[tuple[str, int, str]]]      # class -> [(file, first line, body)]
-
-
-def _file_scope_blocks(text: str):
-    """(owner class, offset, body) of every brace block at file scope (namespaces and
-    ``extern "C"`` are transparent) whose head is ``Class::method(``."""
-    heads = [(m.start(), m.group(1)) for m in _DEF_HEAD.finditer(text)]
-    stack: list = []          # 'ns' | 'inner' | (owner, start) for a file-scope block
-    h, region = 0, 0          # heads of the next block start after ``region``
-    for m in _BRACES.finditer(text):
-        if m.group() == "{":
-            if any(k != "ns" for k in stack):
-                stack.append("inner")
-                continue
-            before = text[region: m.start()]
-            if _OPENS_SCOPE.search(before):
-                stack.append("ns")
-                region = m.end()
-                continue
-            lo = region + before.rfind(";") + 1
-            while h < len(heads) and heads[h][0] < m.start():
-                h += 1
-            owner = heads[h - 1][1] if h and heads[h - 1][0] >= lo else None
-            stack.append((owner, m.start()))
-        elif stack:
-            top = stack.pop()
-            if isinstance(top, tuple):
-                if top[0]:
-                    yield top[0], top[1], text[top[1]: m.end()]
-                region = m.end()
-            elif top == "ns":
-                region = m.end()
 
 
 @lru_cache(maxsize=8)
 def _methods(src_dirs: tuple[str, ...]) -> MethodIndex:
     idx = MethodIndex(code={})
     for path in _sources(src_dirs):
-        if not path.endswith((".cc", ".hh", ".h", ".c")):
-            continue
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
+            defs = [d for d in function_defs(path) if "::" in d.name]
+            text = source_text.code(path) if defs else ""
         except OSError:
             continue
-        if "::" not in text:
-            continue
-        for owner, at, body in _file_scope_blocks(text):
-            idx.code.setdefault(owner, []).append((path, text.count("\n", 0, at) + 1, body))
+        for d in defs:
+            owner = d.name.rsplit("::", 1)[0].rsplit("::", 1)[-1]
+            idx.code.setdefault(owner, []).append(
+                (path, source_text.line_of(text, d.body_start), text[d.body_start: d.body_end]))
     return idx
+
+
+def _class_code(c) -> str:
+    """A class body as the index holds it, with its comments blanked."""
+    try:
+        raw, blanked = source_text.read(c.file), source_text.code(c.file)
+    except OSError:
+        return c.body
+    at = raw.find(c.body)
+    return blanked[at: at + len(c.body)] if at >= 0 else c.body
 
 
 def _first_call(path: str, line: int, body: str) -> Optional[CallSite]:
@@ -118,7 +93,7 @@ class RssProgrammers:
     def _direct(self, cxx: str) -> Optional[CallSite]:
         c = self.classes.classes.get(cxx)
         if c is not None:
-            hit = _first_call(c.file, c.line, c.body)
+            hit = _first_call(c.file, c.line, _class_code(c))
             if hit:
                 return hit
         for path, line, body in self.methods.code.get(cxx, []):
@@ -129,7 +104,7 @@ class RssProgrammers:
 
     def _created(self, cxx: str) -> list[str]:
         c = self.classes.classes.get(cxx)
-        texts = ([c.body] if c is not None else []) + [b for _, _, b in self.methods.code.get(cxx, [])]
+        texts = ([_class_code(c)] if c is not None else []) + [b for _, _, b in self.methods.code.get(cxx, [])]
         return list(dict.fromkeys(n for t in texts for n in _NEW.findall(t)))
 
     def _path(self, cxx: str, seen: set[str]) -> Optional[list[str]]:

@@ -68,29 +68,7 @@ _NEEDED_NAME = re.compile(r"no (?:member|type|template|viable \w+) named '(\w+)'
                           r"|use of undeclared identifier '(\w+)'"
                           r"|unknown type name '(\w+)'")
 _WORD = re.compile(r"[A-Za-z_]\w*")
-_MISSING_HEADER = re.compile(r"'([^']+)' file not found")
-
-
-@functools.lru_cache(maxsize=None)
-def stub_dir() -> Path:
-    """Empty stand-ins for headers a tree lacks (one directory per process)."""
-    import atexit
-    import tempfile
-    d = Path(tempfile.mkdtemp(prefix="flowmagec-rename-stubs-"))
-    atexit.register(shutil.rmtree, d, True)
-    return d
-
-
-def add_stub(include: str) -> bool:
-    """Create an empty ``include`` under stub_dir(); False if it cannot help."""
-    if include.startswith("/") or ".." in Path(include).parts:
-        return False
-    stub = stub_dir() / include
-    if stub.exists():
-        return False
-    stub.parent.mkdir(parents=True, exist_ok=True)
-    stub.write_text("")
-    return True
+PARSE_KEEP_GOING = 0x200        # CXTranslationUnit_KeepGoing (not in the bindings)
 
 
 # ---------------------------------------------------------------------------
@@ -281,21 +259,15 @@ class NFDeclarations:
 
     # -- parsing ----------------------------------------------------------
     def parse(self, path: str) -> ci.TranslationUnit:
-        """Parse with the audit's flags.  A header the tree does not have (an
-        unconfigured tree's ``click/config.h``, ``vlib/config.h``) is a fatal error
-        after which clang enters no other header, so the framework's declarations
-        would be missing: such headers get an empty stand-in, for this parse only."""
+        """Parse with the audit's flags.  Keep going past a header the tree does not
+        have (an unconfigured tree's ``click/config.h``, ``vlib/config.h``): after
+        that fatal error clang would enter no other header and the framework's
+        declarations would be missing."""
         # (not PARSE_INCOMPLETE: it skips the end-of-TU template instantiation that
         # reports a CRTP base calling a renamed hook)
-        opts = ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD
+        opts = ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD | PARSE_KEEP_GOING
         args = list(self.args_for(path)) + list(builtin_include_args())
-        for _ in range(24):
-            tu = self.index.parse(path, args=args + ["-idirafter", str(stub_dir())], options=opts)
-            missing = [m.group(1) for d in tu.diagnostics if d.severity >= ci.Diagnostic.Fatal
-                       if (m := _MISSING_HEADER.search(d.spelling))]
-            if not missing or not add_stub(missing[0]):
-                return tu
-        return tu
+        return self.index.parse(path, args=args, options=opts)
 
     def translation_units(self) -> list[str]:
         """The NF's .c/.cc files, plus headers no such file includes (parsed alone)."""

@@ -43,13 +43,21 @@ def _children_builder(expansion, make: Callable[[list], object]) -> Callable[[li
                if not sym.is_term and sym.name.startswith("_")]
     if not inlined:
         return make
-    if inlined == [0] and len(expansion) == 2 and make is _Inlined:
-        # Left-recursive helper "x+ -> x+ item": grow the list in place (O(n) for n items).
-        def append(children: list):
+    if inlined == [0] and make is _Inlined:
+        # Left-recursive helper "x+ -> x+ item..." (e.g. a connection's "(ARROW elist)*"):
+        # grow the list in place, so a chain of n items costs O(n), not O(n^2).
+        if len(expansion) == 2:
+            def append(children: list):
+                items = children[0]
+                items.append(children[1])
+                return items
+            return append
+
+        def extend(children: list):
             items = children[0]
-            items.append(children[1])
+            items.extend(children[1:])
             return items
-        return append
+        return extend
     positions = frozenset(inlined)
 
     def build(children: list):

@@ -107,15 +107,22 @@ Item = Union[Word, Group]
 
 
 def _items_of(tree: Tree) -> list[Item]:
-    out: list[Item] = []
-    for child in tree.children:
-        if isinstance(child, Token):
-            if child.type == "WORD":
-                out.append(Word(str(child), child.start_pos, child.end_pos))
-        elif child.data == "group":
-            lbrace, rbrace = child.children[0], child.children[-1]
-            out.append(Group(lbrace.start_pos, rbrace.end_pos, _items_of(child)))
-    return out
+    """Words and groups of a parse tree; an explicit stack, so that nesting depth
+    is bounded by memory, not by Python's recursion limit."""
+    top: list[Item] = []
+    stack: list[tuple[Tree, list[Item]]] = [(tree, top)]
+    while stack:
+        node, out = stack.pop()
+        for child in node.children:
+            if isinstance(child, Token):
+                if child.type == "WORD":
+                    out.append(Word(str(child), child.start_pos, child.end_pos))
+            elif child.data == "group":
+                lbrace, rbrace = child.children[0], child.children[-1]
+                group = Group(lbrace.start_pos, rbrace.end_pos)
+                out.append(group)
+                stack.append((child, group.items))
+    return top
 
 
 def _unclosed_brace(text: str) -> Optional[int]:
@@ -264,9 +271,12 @@ def pci_interface_suffix(pci: str) -> Optional[str]:
 
 
 def read_config_text(path: str, what: str = "") -> str:
-    """A configuration file's text with its line endings as they are (edits keep CRLF)."""
+    """A configuration file's text with its line endings as they are (edits keep CRLF).
+
+    Bytes that are not UTF-8 decode to lone surrogates (``surrogateescape``) and
+    are written back byte for byte by the emitters."""
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
             return fh.read()
     except OSError as e:
         raise InputError(f"cannot read {what}'{path}': {e.strerror}") from None
@@ -604,10 +614,23 @@ class CliCommand:
 _MACRO = re.compile(r"\\(.)|\$\(([^)]*)\)|\$([A-Za-z0-9_]+)")
 
 
+MAX_MACRO_DEPTH = 8          # clib_macro_eval's recursion limit
+MAX_EXPANSION = 1 << 20      # characters one command may expand to (defines nest 8 deep)
+
+
+class MacroDepthError(Exception):
+    def __init__(self, name: str, why: str = "deep"):
+        super().__init__(name)
+        self.name = name
+        self.why = why
+
+
 def expand_macros(line: str, macros: dict[str, str], undefined: list[str]) -> str:
     """clib_macro_eval: ``$NAME`` / ``$(NAME)``, backslash escapes; recursion depth 8.
 
-    Undefined names stay verbatim (VPP would also look in its environment).
+    Undefined names stay verbatim (VPP would also look in its environment).  A
+    chain deeper than 8 (VPP substitutes the word ``CIRCULAR``) raises
+    MacroDepthError naming the macro.
     """
     def one(text: str, depth: int) -> str:
         def sub(m: re.Match) -> str:
@@ -617,8 +640,13 @@ def expand_macros(line: str, macros: dict[str, str], undefined: list[str]) -> st
             if name not in macros:
                 undefined.append(name)
                 return m.group(0)
-            return one(macros[name], depth + 1) if depth < 8 else " CIRCULAR "
-        return _MACRO.sub(sub, text)
+            if depth >= MAX_MACRO_DEPTH:
+                raise MacroDepthError(name)
+            return one(macros[name], depth + 1)
+        out = _MACRO.sub(sub, text)
+        if len(out) > MAX_EXPANSION:
+            raise MacroDepthError(line.split()[0] if line.split() else "", "long")
+        return out
     return one(line, 0)
 
 
@@ -650,7 +678,13 @@ class VppScript:
         for cmd in tree.children:
             words = [Word(str(t), t.start_pos, t.end_pos) for t in cmd.children]
             missing: list[str] = []
-            line = expand_macros(" ".join(w.text for w in words), self.macros, missing)
+            try:
+                line = expand_macros(" ".join(w.text for w in words), self.macros, missing)
+            except MacroDepthError as e:
+                what = (f"macro '${e.name}' expands more than {MAX_MACRO_DEPTH} levels deep "
+                        f"(circular, or too long a chain of defines)" if e.why == "deep" else
+                        f"this command expands to more than {MAX_EXPANSION} characters")
+                raise InputError(what, span=span_at(self.path, src, words[0].start)) from None
             self.undefined.extend((n, words[0].start) for n in missing)
             expanded = line.split()
             self.commands.append(CliCommand(words, words[0].start, words[-1].end, expanded))

@@ -18,16 +18,20 @@ from ..errors import AnalysisError, InputError
 from ..chain_knowledge import is_io_element
 from . import directions
 from . import traffic as traffic_mod
-from .placement import (AS_IS, BOTH_DIRECTIONS, RACE, SAFE, UNKNOWN, UNVERIFIED, AssumedRealiser, Realiser,
-                        realiser_for)
+from .placement import (AS_IS, HANDOFF, PER_CORE_CODE, RACE, UNKNOWN, UNVERIFIED, AssumedRealiser,
+                        Realiser, realiser_for)
 from .cost import (DEFAULT_CONSTANTS, MODE_NOTHING, MODE_SHARED, MODE_STATELESS, PER_PACKET,
                    CostConstants, CostedElement, Prediction, effective_intensity, nf_cost,
                    predict, stateless_cost)
-from .formulation import (DEFAULT_TIMEOUT_MS, MUST_BE_PRIVATE, SWAP, Candidate, must_be_private_why, Formulation, NFModel,
+from .formulation import (DEFAULT_TIMEOUT_MS, MUST_BE_PRIVATE, SWAP, Candidate, must_be_private_why,
+                          private_under, Formulation, NFModel,
                           Problem, Solution, SolverTimeout, all_field_sets, swap_closed)
 
 DEFAULT_RSS = ("src_ip", "dst_ip", "src_port", "dst_port")   # what FastClick/VPP hash by default
-BASELINE_DEFAULT = "default-5tuple-all-shared"
+# The configuration as written under the NIC's default 5-tuple RSS: NFs whose code
+# keeps per-core state run per core, plugins that hand off pay their handoff, every
+# other stateful NF shares one state (what FastClick and VPP really run).
+BASELINE_DEFAULT = "stock-5tuple"
 BASELINE_RANK = "flowmage-rank-rule"
 ALTERNATIVES = 5
 
@@ -127,10 +131,13 @@ def chain_models(chain: Chain, features: FeatureSet, cores: int,
                 m.key_other = tuple(f.key_other)
                 m.symmetric, m.intensity, m.pointer, m.sharing = (f.symmetric, f.intensity,
                                                                   f.pointer, f.sharing)
-                m.rewrites = frozenset(f.rewrites)
+                m.rewrites = ways.rewrites.get(e.name, frozenset())
             m.cost = nf_cost(f.complexity if f else 1.0, m.intensity, m.pointer, cores, c)
         opts = realiser.options(e, f)
         m.private_as, m.shared_as = opts.private, opts.shared
+        if opts.shared == HANDOFF and m.cost is not None:
+            # shared through the plugin's own handoff: one transfer, no contention
+            m.cost = dataclasses.replace(m.cost, shared=m.cost.work + c.handoff_cycles, serial=0.0)
         m.private_why, m.shared_why = opts.private_why, opts.shared_why
         m.variants = (opts.variant_private, opts.variant_shared)
         out.append(m)
@@ -390,15 +397,22 @@ def evaluate(problem: Problem, profile, fields, modes: dict[str, str]) -> Predic
                    [profile.imbalance(fields, problem.cores)], problem.cores, problem.constants)
 
 
-def modes_for(nfs: list[NFModel], fields) -> dict[str, str]:
-    """Shared-nothing exactly for the stateful NFs whose key covers ``fields``."""
+def modes_for(nfs: list[NFModel], fields, bidirectional: bool = False,
+              devices=()) -> dict[str, str]:
+    """Shared-nothing exactly for the stateful NFs that ``fields`` keeps private
+    (realisably: ``private_under``), on every device alike."""
+    cand = Candidate(fields=tuple(fields), imbalance=1.0, symmetric_ok=False, rank=0)
     return {n.element: (MODE_STATELESS if not n.stateful else
-                        MODE_NOTHING if set(fields) <= n.key else MODE_SHARED) for n in nfs}
+                        MODE_NOTHING if private_under(n, cand, bidirectional, list(devices))
+                        else MODE_SHARED) for n in nfs}
 
 
 def default_baseline(problem: Problem, profile) -> float:
-    """Default RSS on the 5-tuple, every stateful NF sharing its state."""
-    modes = {n.element: MODE_SHARED if n.stateful else MODE_STATELESS for n in problem.nfs}
+    """Default RSS on the 5-tuple and the configuration as written: per-core code stays
+    per core (correct or not), everything else stateful shares its state."""
+    modes = {n.element: (MODE_STATELESS if not n.stateful else
+                         MODE_NOTHING if n.private_as == PER_CORE_CODE and n.shared_as is None
+                         else MODE_SHARED) for n in problem.nfs}
     return evaluate(problem, profile, DEFAULT_RSS, modes).time
 
 
@@ -420,7 +434,8 @@ def rank_rule_fields(problem: Problem) -> tuple[str, ...]:
 
 def rank_baseline(problem: Problem, profile) -> float:
     fields = rank_rule_fields(problem)
-    return evaluate(problem, profile, fields, modes_for(problem.nfs, fields)).time
+    return evaluate(problem, profile, fields, modes_for(problem.nfs, fields, problem.bidirectional,
+                                                        problem.devices)).time
 
 
 # --------------------------------------------------------------------------
@@ -560,7 +575,10 @@ class PlanBuilder:
             p.reason = (f"key {_fmt(n.key)} contains dispatch fields {fields}: private per-core "
                         f"state, realised {p.realisation}{how}")
             return p
-        missing = _fmt(set(s.fields[stage]) - n.key) if n.key else "a 5-tuple key"
+        seen = self._fields_seen(n)
+        lacking = set().union(*(set(f) - n.key for f in seen))
+        missing = (_fmt(lacking) if lacking else
+                   "a dispatch that brings both directions together") if n.key else "a 5-tuple key"
         extra = n.cost.shared - n.cost.work
         cost = f"+{extra:.0f} cycles/packet, {self._writes(n)}"
         if n.shared_as not in (None, UNVERIFIED):
@@ -578,6 +596,14 @@ class PlanBuilder:
                           f"{n.shared_why or 'it has no thread-safe form'}, and it cannot be made "
                           f"private ({self._why_not_private(n)}): its updates {may}")
         return p
+
+    def _fields_seen(self, n: NFModel) -> list[tuple]:
+        """The dispatch fields of the devices that feed ``n`` (its stage's fields)."""
+        stage = self.best.stage_of[n.element]
+        cand = self.best.cands[stage] if len(self.best.cands) > stage else None
+        if stage == 0 and cand is not None and cand.port_fields and n.ingress:
+            return list(dict.fromkeys(cand.fields_on(d, self.p.devices) for d in n.ingress))
+        return [tuple(self.best.fields[stage])]
 
     def _why_not_private(self, n: NFModel) -> str:
         if n.private_as is None:
@@ -628,7 +654,10 @@ class PlanBuilder:
                          "the choice of fields does not change the predicted cost")
         for name, cost in plan.baselines.items():
             if pred.time > 0:
-                lines.append(f"{cost / pred.time:.2f}x the throughput of {name}")
+                broken = self._broken_under_stock() if name == BASELINE_DEFAULT else []
+                lines.append(f"{cost / pred.time:.2f}x the throughput of {name}" + (
+                    f", which is not safe here: {', '.join(broken)} would see entries split "
+                    f"across cores" if broken else ""))
         worst = max(s.imbalance[: s.stages_used])
         if worst > 1.05:
             lines.append(f"busiest core carries {worst:.2f}x the mean load "
@@ -643,6 +672,13 @@ class PlanBuilder:
         if not s.proven:
             lines.append("best found within the time limit, not proven optimal")
         return lines + self.notes
+
+    def _broken_under_stock(self) -> list[str]:
+        """NFs whose per-core code the stock 5-tuple RSS splits (the baseline's price)."""
+        stock = Candidate(fields=DEFAULT_RSS, imbalance=1.0, symmetric_ok=False, rank=0)
+        return [n.label() for n in self.p.stateful
+                if n.private_as == PER_CORE_CODE and n.shared_as is None
+                and not private_under(n, stock, self.p.bidirectional, self.p.devices)]
 
     def _check_ipv6(self, plan: Plan, r) -> None:
         """Warn when IPv6 traffic is present but the realisation hashes IPv4 only."""

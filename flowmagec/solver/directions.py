@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..artifacts import Chain, FeatureSet
-from ..chain_knowledge import FASTCLICK_DISPATCH_SOURCES, is_source
+from ..artifacts import KEY_FIELDS, Chain, FeatureSet
+from ..chain_knowledge import FASTCLICK_DISPATCH_SOURCES, configured_rewrites, is_source
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Directions:
     ingress: dict[str, tuple[str, ...]] = field(default_factory=dict)     # element -> devices
     translated_up: dict[str, frozenset] = field(default_factory=dict)
     translated_around: dict[str, frozenset] = field(default_factory=dict)
+    rewrites: dict[str, frozenset] = field(default_factory=dict)         # element -> fields
 
     def two_sided(self, element: str) -> bool:
         return len(self.ingress.get(element, ())) >= 2
@@ -46,6 +47,16 @@ def device_id(e) -> str:
     return e.name
 
 
+def element_rewrites(chain: Chain, e, f) -> frozenset:
+    """The fields an element rewrites: its code's ``rewrites``, narrowed by what its
+    configuration asks for (a NAT pattern that keeps the destination)."""
+    code = frozenset(getattr(f, "rewrites", None) or ())
+    configured = configured_rewrites(chain, e)
+    if configured is None:
+        return code
+    return frozenset(x for x in code if x in configured or x not in KEY_FIELDS)
+
+
 def sources_by_device(chain: Chain) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for e in chain.elements:
@@ -56,9 +67,8 @@ def sources_by_device(chain: Chain) -> dict[str, list[str]]:
 
 def analyse(chain: Chain, features: FeatureSet) -> Directions:
     records = features.by_name()
-    rewrites = {e.name: frozenset(getattr(records.get(e.cls), "rewrites", None) or ())
-                for e in chain.elements}
-    d = Directions()
+    rewrites = {e.name: element_rewrites(chain, e, records.get(e.cls)) for e in chain.elements}
+    d = Directions(rewrites=rewrites)
     sources = [e for e in chain.elements if is_source(chain.framework, e.cls)]
     if chain.framework == "fastclick" and chain.connections:
         import networkx as nx

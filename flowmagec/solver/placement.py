@@ -28,6 +28,7 @@ REPLICATE = "replicate"              # one instance per thread in the emitted co
 VARIANT = "variant"                  # another class of the element's family
 THREAD_SAFE = "thread-safe"          # the code synchronises its shared state
 KEYWORD = "keyword"                  # a configuration keyword selects the mode
+HANDOFF = "handoff"                  # the NF hands each packet to the worker owning its state
 AS_IS = "as-is"                      # nothing to do (stateless, or unrealisable)
 # Shared, as written, with no synchronisation found either way: allowed (the solver
 # prefers private whenever it can), reported as a possible race.
@@ -148,7 +149,29 @@ def replication_blocker(chain: Chain, element: Element) -> Optional[str]:
     return None
 
 
+class VppRealiser(Realiser):
+    """VPP: per-worker state in the plugin's code; a plugin that hands packets to the
+    worker owning their state (NAT44-ED, reassembly...) is correct under any dispatch
+    and pays one handoff per packet whose dispatch does not already fit."""
+
+    def __init__(self, src_dirs=()):
+        self.src_dirs = list(src_dirs)
+
+    def options(self, element: Element, f: Optional[NFFeatures]) -> Options:
+        base = super().options(element, f)
+        if f is None or f.unknown or not f.stateful:
+            return base
+        from ..emitters.vpp import handoff_where
+        where = handoff_where(element, self.src_dirs)
+        if where:
+            return Options(PER_CORE_CODE, HANDOFF, "per-worker state, no handoff needed",
+                           f"hands packets to the owning worker ({where})")
+        return base
+
+
 def realiser_for(chain: Chain, src_dirs=(), dialect: str = "vanilla") -> Realiser:
     if chain.framework == "fastclick":
         return FastClickRealiser(chain, src_dirs, dialect)
+    if chain.framework == "vpp":
+        return VppRealiser(src_dirs)
     return Realiser()

@@ -6,7 +6,7 @@ code of theirs is copied.  Every row names the header declaring it.
 from __future__ import annotations
 
 from .schema import (ANNOTATION, ANNOTATION_SET, ATOMIC_CALL, ATOMIC_TYPE, CONTAINER, CONTEXT,
-                     FLOW_BLOCK, INSERT_METHOD, KEYED_METHOD, LOCK_CALL, LOCK_TYPE, NON_STATE,
+                     FLOW_BLOCK, HEADER_SETTER, INSERT_METHOD, KEYED_METHOD, LOCK_CALL, LOCK_TYPE, NON_STATE,
                      PACKET, PER_THREAD, READ_METHOD, SCALAR, SHARED, THREAD_ID, THREAD_SAFE,
                      UNLOCK_CALL, Decl)
 
@@ -70,10 +70,20 @@ ROWS: tuple[Decl, ...] = (
                 "count", "operator[]")),
     *(Decl(m, KEYED_METHOD, "click/hashmap.hh", owner="HashMap")
       for m in ("find", "findp", "find_force", "insert", "remove", "operator[]")),
+    *(Decl(m, KEYED_METHOD, "click/hashtablemp.hh", owner=o) for o in ("HashTableMP",
+                                                                        "HashContainerMP")
+      for m in ("find", "find_create", "find_insert", "insert")),
+    *(Decl(m, INSERT_METHOD, "click/hashtablemp.hh", owner="HashContainerMP")
+      for m in ("find_insert", "find_create", "insert")),
     *(Decl(m, INSERT_METHOD, "click/hashtable.hh", owner="HashTable")
       for m in ("insert", "set", "find_insert")),
     *(Decl(m, READ_METHOD, "click/hashtable.hh", owner="HashTable")
       for m in ("size", "count", "get", "find", "empty", "begin", "end")),
+    *(Decl(m, READ_METHOD, "click/hashmap.hh", owner="HashMap::iterator") for m in ("key", "value")),
+    *(Decl("value", READ_METHOD, "click/atomic.hh", owner=o) for o in ("atomic_uint32_t",
+                                                                        "atomic_uint64_t")),
+    *(Decl(m, READ_METHOD, "click/tokenbucket.hh", owner="TokenBucketX")
+      for m in ("time_point", "contains", "size", "empty")),
     *(Decl(m, READ_METHOD, "click/string.hh", owner="String")
       for m in ("c_str", "data", "length")),
     # the packet and the framework objects next to it
@@ -120,4 +130,13 @@ ROWS = ROWS + (
     # after classifying the packet; elements after it read their per-flow data there
     Decl("fcb_stack", FLOW_BLOCK, "click/flow/flow.hh", kind="flow-manager"),
     Decl("FlowControlBlock", FLOW_BLOCK, "click/flow/flow.hh", kind="flow-manager"),
+)
+
+# Header rewrites done by framework helpers: address + port of the source
+# (shift 0) or of the destination (shift 1), checksums updated incrementally.
+ROWS = ROWS + (
+    Decl("rewrite_ipport", HEADER_SETTER, "click/packet.hh", owner="WritablePacket",
+         kind="src_ip,src_port|dst_ip,dst_port", args=(2,)),
+    Decl("rewrite_ipport", HEADER_SETTER, "click/iphelper.hh", owner="IPHelper",
+         kind="src_ip,src_port|dst_ip,dst_port", args=(3,)),
 )

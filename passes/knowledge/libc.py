@@ -75,7 +75,7 @@ ROWS: tuple[Decl, ...] = (
     # container methods
     *(Decl(m, KEYED_METHOD, "unordered_map", owner="std::unordered_map")
       for m in ("find", "count", "at", "emplace", "erase", "insert", "insert_or_assign",
-                "try_emplace", "contains", "operator[]")),
+                "try_emplace", "operator[]")),
     *(Decl(m, INSERT_METHOD, "unordered_map", owner="std::unordered_map")
       for m in ("insert", "emplace", "insert_or_assign", "try_emplace")),
     *(Decl(m, READ_METHOD, "unordered_map", owner="std::unordered_map")

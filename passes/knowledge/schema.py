@@ -27,6 +27,7 @@ TABLE_CALL = "table-call"      # a table operation: args = (table argument, key 
 KEYED_METHOD = "keyed-method"  # a container method taking the key as its first argument
 READ_METHOD = "read-method"    # a container/object method that does not mutate
 INSERT_METHOD = "insert-method"  # a container method that inserts
+INSERT_CALL = "insert-call"    # adds an element to the container its first argument names (no key)
 INDEX_CALL = "index-call"      # element of a pool/vector by index: args = (pool, index)
 VEC_OP = "vec-op"              # a VPP vector/pool/fifo/hash macro on the vector in arg 0
 LOCK_CALL = "lock"             # takes a lock (function, or method of owner)
@@ -38,6 +39,8 @@ COPY_CALL = "copy"             # memcpy-like: args = (destination, source)
 ANNOTATION = "annotation"      # reads a packet annotation (kind: its name, e.g. 'paint', or a key field)
 ANNOTATION_SET = "annotation-set"  # sets a packet annotation (kind as ANNOTATION)
 FLOW_BLOCK = "flow-block"      # the current packet's per-flow block set by an upstream flow manager
+HEADER_SETTER = "header-setter"  # writes packet header fields; kind: 'f,g|h,i' = the field set
+                               # chosen by the constant in argument args[0] (0, 1, ...)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ are generated per key/value size (``BV (clib_bihash_search)`` is
 """
 from __future__ import annotations
 
-from .schema import (ATOMIC_CALL, CONTAINER, CONTEXT, COPY_CALL, INDEX_CALL, LOCK_CALL, LOCK_TYPE,
+from .schema import (ATOMIC_CALL, CONTAINER, CONTEXT, COPY_CALL, INDEX_CALL, INSERT_CALL, LOCK_CALL, LOCK_TYPE,
                      NON_STATE, PACKET, SCALAR, TABLE_CALL, THREAD_ID, THREAD_SAFE, UNLOCK_CALL, VEC_OP,
                      Decl)
 
@@ -78,9 +78,9 @@ ROWS: tuple[Decl, ...] = (
     *(Decl(n, TABLE_CALL, h, kind="index", args=(0, 1)) for n, h in INDEX_OPS.items()),
     *(Decl(n, INDEX_CALL, h, args=(0, 1)) for n, h in INDEX_OPS.items()),
     Decl("pool_is_free_index", INDEX_CALL, "vppinfra/pool.h", args=(0, 1)),
-    Decl("pool_is_free_index", TABLE_CALL, "vppinfra/pool.h", kind="search", args=(0, 1)),
-    Decl("hash_search", TABLE_CALL, "vppinfra/hash.h", kind="search-zero-on-hit", args=(0, 1)),
-    Decl("pool_get", TABLE_CALL, "vppinfra/pool.h", kind="insert", args=(0,)),
+    *(Decl(n, INSERT_CALL, "vppinfra/pool.h", args=(0,)) for n in (
+        "pool_get", "pool_get_zero", "pool_get_aligned", "pool_get_aligned_zero")),
+    *(Decl(n, INSERT_CALL, "vppinfra/hash.h", args=(0,)) for n in ("hash_set1", "hash_set_mem_alloc")),
     *(Decl(n, VEC_OP, "vppinfra/vec.h", args=(0,)) for n in VEC_OPS),
     Decl("uword", SCALAR, "vppinfra/types.h"),
     *(Decl(n, SCALAR, "vppinfra/types.h") for n in ("u8", "u16", "u32", "u64", "i8", "i16",
