@@ -36,6 +36,7 @@ class Options:
     ipv6: Optional[bool] = None          # None: from the traffic profile
     solver_timeout_ms: int = 10000
     llm: str = "off"
+    llm_config: Any = None                 # flowmagec.llm.client.LLMConfig, None: off
     dialect: str = "vanilla"
     dispatcher: Optional[str] = None
     report: Optional[str] = None
@@ -47,6 +48,7 @@ class Options:
     vpp_version: Optional[str] = None
     defines: dict[str, str] = field(default_factory=dict)
     assume: dict[str, str] = field(default_factory=dict)    # class -> declared kind
+    flow_rules_relative: bool = False     # FLOW_RULES_FILE relative to the output's directory
     strict: bool = False
     mkdir: bool = False                  # create missing output directories
     trust_db: bool = False               # keep hand-edited --features records
@@ -70,6 +72,7 @@ class Pipeline:
         self.opts = opts
         self.log = log
         self.artifacts: dict[str, Any] = {}
+        self.llm_report = None
 
     def _after(self, stage: str, artifact: Any) -> Any:
         self.artifacts[stage] = artifact
@@ -107,7 +110,12 @@ class Pipeline:
                                          log=self.log)
         self._after("compile", todo)
         facts = self._after("analyze", analysis.analyze(todo, log=self.log))
-        fresh = fusion.fuse(facts, todo)
+        from . import llm
+        fresh, self.llm_report = llm.fuse_with_llm(
+            facts, todo, o.llm_config, compile_mod.cache_root(o.cache_dir), self.log)
+        if o.llm_config is not None and not o.llm_config.only:
+            llm.refine_complexity(fresh, todo, facts, o.llm_config,
+                                  compile_mod.cache_root(o.cache_dir), self.log)
         mark_failed_analyses(fresh, facts)
         if db is not None:
             db.update(fresh.nfs)
@@ -123,7 +131,9 @@ class Pipeline:
         self._after("solve", plan)
 
         with outs:
-            written = emitters.emit(chain, plan, features, outs, o, log=self.log)
+            extra = ({"llm": self.llm_report.to_dict(o.llm_config)}
+                     if self.llm_report is not None else None)
+            written = emitters.emit(chain, plan, features, outs, o, log=self.log, extra=extra)
             if o.strict:
                 check_strict(plan)          # before anything is renamed into place
         if db is not None:

@@ -22,30 +22,55 @@ class FlowmageError(Exception):
         self.notes = tuple(notes)
 
     def render(self, source_text: Optional[str] = None) -> str:
-        loc = f"{self.span.file}:{self.span.line}:{self.span.col}: " if self.span else ""
-        msg = self.message
+        loc = (f"{printable(self.span.file)}:{self.span.line}:{self.span.col}: "
+               if self.span else "")
+        msg = printable(self.message)
         if self.expected:
-            msg += f" (expected {self.expected})"
+            msg += f" (expected {printable(self.expected)})"
         out = [f"{loc}error: {msg}"]
         if self.span is not None:
             text = source_text
             if text is None:
                 try:
-                    with open(self.span.file, encoding="utf-8", errors="replace") as fh:
+                    with open(self.span.file, encoding="utf-8", errors="surrogateescape") as fh:
                         text = fh.read()
                 except OSError:
                     text = None
             if text is not None and self.span.line > 0:
-                lines = text.splitlines()
+                lines = text.split("\n")        # spans count '\n' only
                 if self.span.line <= len(lines):
-                    src = lines[self.span.line - 1]
-                    out.append(src)
-                    width = max(1, min(self.span.end - self.span.start,
-                                       len(src) - self.span.col + 1))
-                    caret = "".join(c if c == "\t" else " " for c in src[: self.span.col - 1])
-                    out.append(caret + "^" + "~" * (width - 1))
-        out.extend(f"note: {n}" for n in self.notes)
+                    raw = lines[self.span.line - 1].rstrip("\r")
+                    col = max(0, self.span.col - 1)
+                    # Long lines (generated configs) are cut around the column.
+                    lo = max(0, col - 80)
+                    before = printable(raw[lo:col])
+                    here = raw[col:col + max(1, min(self.span.end - self.span.start, 80))]
+                    after = printable(raw[col + len(here):col + len(here) + 80])
+                    shown = printable(here)
+                    out.append(("..." if lo else "") + before + shown + after)
+                    caret = "".join(c if c == "\t" else " " for c in before)
+                    out.append(("   " if lo else "") + caret + "^" + "~" * (max(1, len(shown)) - 1))
+        out.extend(f"note: {printable(n)}" for n in self.notes)
         return "\n".join(out)
+
+
+def _escape_char(c: str) -> str:
+    o = ord(c)
+    if 0xDC80 <= o <= 0xDCFF:           # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{o - 0xDC00:02x}"
+    if 0xD800 <= o <= 0xDFFF:
+        return f"\\u{o:04x}"
+    if (o < 0x20 and c not in "\t\n") or 0x7F <= o <= 0x9F:
+        return f"\\x{o:02x}"
+    return c
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: undecodable bytes and control characters escaped
+    (``\\xff``, ``\\x1b``), so that no raw byte of the input reaches the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\t\n" else _escape_char(c) for c in text)
 
 
 class InputError(FlowmageError):

@@ -50,15 +50,27 @@ def umask_mode(base: int = 0o666) -> int:
 
 @contextmanager
 def signals_deferred():
-    """Block COMMIT_SIGNALS inside the block; pending ones are delivered on exit."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
+    """Hold COMMIT_SIGNALS inside the block; one that arrived is re-raised on exit
+    (so its usual handler runs once the commit is complete or rolled back)."""
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        # Only the main thread may set handlers; block the signals for this thread.
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, COMMIT_SIGNALS)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, COMMIT_SIGNALS)
+    pending: list[int] = []
+    old = {sig: signal.signal(sig, lambda signum, frame: pending.append(signum))
+           for sig in COMMIT_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(pending):
+            signal.raise_signal(sig)
 
 
 def _file_id(path: Path):
@@ -94,6 +106,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _same_file(a: str, b: str) -> str:
+    if a == b:
+        return f"two outputs resolve to the same file: '{a}' is named twice"
+    return f"two outputs resolve to the same file: '{a}' and '{b}'"
+
+
 class OutputSet:
     def __init__(self, protected=(), force: bool = False, mkdir: bool = False):
         self._force = force
@@ -122,8 +140,9 @@ class OutputSet:
     def _check_not_input(self, real: Path, given: str) -> None:
         hit = self._inputs.get(real) or self._input_ids.get(_file_id(real))
         if hit is not None:
-            raise InputError(f"refusing to overwrite input file '{given}' (the run reads it as "
-                             f"'{hit}'); choose another output path")
+            also = f" (the run reads it as '{hit}')" if hit != given else ""
+            raise InputError(f"refusing to overwrite input file '{given}'{also}; "
+                             f"choose another output path")
 
     def plan(self, target: str | os.PathLike) -> Path:
         """Reserve ``target`` as an output of this run (InputError when refused)."""
@@ -137,7 +156,7 @@ class OutputSet:
         clash = next((g for r, g in self._planned.items()
                       if fid is not None and _file_id(r) == fid), None)
         if clash is not None:
-            raise InputError(f"two outputs resolve to the same file: '{clash}' and '{given}'")
+            raise InputError(_same_file(clash, given))
         self._check_not_input(real, given)
         if os.path.lexists(real) or real.exists():
             if real.is_dir():
@@ -177,7 +196,7 @@ class OutputSet:
                 continue
             real = Path(os.path.realpath(t))
             if real in seen:
-                raise InputError(f"two outputs resolve to the same file: '{seen[real]}' and '{t}'")
+                raise InputError(_same_file(seen[real], str(t)))
             seen[real] = str(t)
             self.plan(t)
 

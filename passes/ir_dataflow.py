@@ -43,11 +43,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+import networkx as nx
+
 from . import header_fields as hf
 from .ir_module import (GEP_TYPE_RE, IRFunction, IRModule, Ins, ir_module, per_packet, source_hint,
                         unmangle_global)
 from .source_dataflow import COPY_CALLS, KEYED_METHODS, TABLE_CALLS
-from .source_state import PACKET_TYPES
+from .knowledge import names as _knowledge_names
+from .knowledge.schema import PACKET as _PACKET
+
+PACKET_TYPES = _knowledge_names(_PACKET)    # (framework knowledge: passes/knowledge)
 
 # Standard byte offsets -> field, per layer, for when no debug layout is known.
 STANDARD_OFFSETS: dict[str, dict[int, tuple[str, int]]] = {
@@ -126,6 +131,23 @@ class Lookup:
         """An insertion (``set``/``insert``/``add_del``/``find_insert``...)."""
         name = self.how.split(" ", 1)[-1].lower()
         return any(w in name for w in INSERT_WORDS)
+
+
+def _dominates(fn: IRFunction, a: str, b: str) -> bool:
+    """Block ``a`` dominates block ``b`` in ``fn``'s CFG (dominator tree cached per function)."""
+    idom = fn.__dict__.get("_idom")
+    if idom is None:
+        g = fn.cfg
+        idom = fn.__dict__["_idom"] = (nx.immediate_dominators(g, fn.entry)
+                                       if fn.entry in g else {})
+    seen = 0
+    while b in idom and seen < 10000:
+        if b == a:
+            return True
+        if idom[b] == b:
+            return False
+        b, seen = idom[b], seen + 1
+    return b == a
 
 
 def has_pair(fields) -> bool:
@@ -651,7 +673,7 @@ class FlowAnalysis:
             if t is None and str(ops[0].type) == "ptr" and not isinstance(self.get(fn, ops[0]), Hdr):
                 t = self.pointee_taint(fn, ops[0])     # key_array[i] = &hashes[i]: one level down
             if t is not None and not isinstance(self.get(fn, ops[1]), Hdr):
-                if self._stores_other_direction(fn, ops[1], t):
+                if self._stores_other_direction(fn, ops[1], t, ins.block):
                     t = Taint(t.fields, True)
                 changed |= self.add_mem(fn, ops[1], t)
         elif op in INT_OPS:
@@ -677,16 +699,22 @@ class FlowAnalysis:
                 changed |= self.set(ins.ref, acc)
         return changed
 
-    def _stores_other_direction(self, fn: IRFunction, ptr, t: Taint) -> bool:
+    def _stores_other_direction(self, fn: IRFunction, ptr, t: Taint, block: str = "") -> bool:
         """``k->lo = src`` on one branch and ``k->lo = dst`` on the other: the same
-        key slot receives either direction (a canonicalised, symmetric key)."""
+        key slot receives either direction (a canonicalised, symmetric key).  The
+        two stores must sit on alternative paths (neither block dominates the
+        other): refilling the slot after a first lookup, for a second one by the
+        other address (gtpu's multicast check), keeps one direction per lookup."""
         off = self._offset_in_object(fn, ptr)
         if off is None:
             return False
-        slot = (self.mem_key(fn, ptr), off)
-        before = self.slots.get(slot)
-        self.slots[slot] = t if before is None else before | t
-        return before is not None and self._crosses([before, t]) and not self._crosses([t, t])
+        by_block = self.slots.setdefault((self.mem_key(fn, ptr), off), {})
+        by_block[block] = t if block not in by_block else by_block[block] | t
+        if self._crosses([t, t]):
+            return False
+        return any(self._crosses([other, t]) and not _dominates(fn, b, block)
+                   and not _dominates(fn, block, b)
+                   for b, other in by_block.items() if b != block)
 
     def _offset_in_object(self, fn: IRFunction, ptr) -> Optional[int]:
         total = 0

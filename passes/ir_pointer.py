@@ -20,8 +20,11 @@ from __future__ import annotations
 
 from .base import Pass
 from .ir_module import own_files
-from .ir_writes import ALLOCATORS, state_memory
-from .knowledge import match
+from .analyses import state_memory
+from .knowledge import match, names
+from .knowledge.schema import ALLOCATOR
+
+ALLOCATORS = names(ALLOCATOR)
 
 ADDRESS_USES = {"load": 0, "store": 1, "getelementptr": 0, "atomicrmw": 0, "cmpxchg": 0}
 
@@ -149,7 +152,7 @@ class IRPointerPass(Pass):
         if value.opcode in ("call", "invoke"):
             c = fn.callee(value)
             name = c.qualname if hasattr(c, "qualname") else str(c or "")
-            fresh = name.startswith(ALLOCATORS)
+            fresh = name in ALLOCATORS
         if not (fresh or value.ref in mem.state):
             return None
         _, steps = flow.gep_steps(fn, addr)

@@ -11,6 +11,7 @@ offsets).  Tables only read per packet are configuration and get nothing.
 """
 from __future__ import annotations
 
+import os
 import re
 
 from flowmagec.artifacts import KEY_FIELDS
@@ -18,7 +19,7 @@ from flowmagec.artifacts import KEY_FIELDS
 from .base import Pass
 from .ir_dataflow import Hdr, flow_analysis
 from .ir_module import own_files
-from .ir_writes import state_memory
+from .analyses import state_memory
 
 # Taint on fields that never identify a flow on their own (header checks, rewrites).
 NON_KEY = {"ethertype", "tos"}
@@ -34,6 +35,10 @@ def container_kind(how: str) -> str:
         return "array"
     callee = how.split(" ", 1)[-1]
     return next((kind for prefix, kind in CALL_KINDS if callee.startswith(prefix)), "hashtable")
+
+
+def _normalised(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path)) if path else path
 
 
 def _ordered(fields) -> list[str]:
@@ -59,8 +64,9 @@ class HeaderTaintPass(Pass):
             if lk.how == "index" and mem.reaches_state(lk.fn, lk.ins.operands[0]):
                 continue        # an array inside a flow's entry (``e->ports[i]``) is its data
             file, line = lk.fn.location(lk.ins, files)
-            if file not in files and lk.how == "index":
-                continue        # an array indexed inside a library's own code (Vector growth)
+            if lk.how == "index" and _normalised(lk.fn.location(lk.ins)[0]) not in files:
+                continue        # an array indexed inside a library's own (inlined) code:
+                                # Vector::push_back's l_[n_], not the NF's table
             # the table itself, and the pool/array its result indexes (VPP bihash -> pool)
             named = [lk.container] + sorted(p for p, t in mem.derived.items() if t == lk.container)
             for cont in named:

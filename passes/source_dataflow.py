@@ -154,7 +154,8 @@ class Taint:
         self.layers: dict[str, str] = {}      # variable -> header layer
         self.overlays: dict[str, str] = {}    # 'key0' -> 'kvp0' for key0 = (T *) &kvp0
         self.thread_local: set[str] = set()   # locals bound to a per-thread slot
-        self.slot_dirs: dict[str, set[str]] = {}   # key slot -> directed fields assigned to it
+        # key slot -> (directed fields, guards) of each assignment to it
+        self.slot_dirs: dict[str, list[tuple[set[str], tuple]]] = {}
         self.field_alias: dict[str, str] = {}  # local -> struct field it points into
         self.shared = shared if shared is not None else {}
 
@@ -444,6 +445,13 @@ class FlowAnalysis:
             for st in stmts_of(fn, self.ctx):
                 self.step(fn, st, taint, aliases, entries, ret, record and _round == 1)
         self._note_search(fn, aliases)
+        if fn.owner and fn.name == fn.owner.rsplit("::", 1)[-1]:
+            # a constructor's "result" is the object it fills: ``ConnKey k (p)`` carries
+            # what ``ConnKey::ConnKey (const Packet *p)`` stores in its members
+            params = {p.name for p in fn.params}
+            for path, fields in taint.env.items():
+                if path.split(".")[0] not in params:
+                    ret |= fields
         outs = self.out_params.setdefault(id(fn), {})
         for i, p in enumerate(fn.params):
             if "*" in p.type_tokens or "&" in p.type_tokens:
@@ -554,7 +562,7 @@ class FlowAnalysis:
             taint.layers[target] = lay
         fields = self.reads(rhs, taint, fn, st.line)
         if self._mixes_directions(rhs, taint) or \
-                self._swapped_slot(_slot_of(lhs), fields, rhs, taint):
+                self._swapped_slot(_slot_of(lhs), fields, rhs, taint, st.guards):
             fields = fields | {SYM}
         header_ptr = hf.layer_of_type(decl) or (rhs[:1] == ["("] and hf.layer_of_type(rhs[:5]))
         rhs_paths = [p for p, _ in paths_in(rhs)]
@@ -671,9 +679,13 @@ class FlowAnalysis:
             if (ps[0][0], not rev) in kinds:
                 ret.add(SYM)
 
-    def _swapped_slot(self, target: str, fields: set[str], rhs: list[str], taint: Taint) -> bool:
+    def _swapped_slot(self, target: str, fields: set[str], rhs: list[str], taint: Taint,
+                      guards: tuple = ()) -> bool:
         """A key slot filled from the source on one path and from the destination on
-        another (``k->lo = fwd ? src : dst``, or swapped assignments under an if)."""
+        another (``k->lo = fwd ? src : dst``, or swapped assignments in the two arms
+        of one if).  Refilling the slot later for a second lookup (gtpu's unicast
+        key, then the multicast one by destination) is not a swap: the two
+        assignments must sit in exclusive arms."""
         if "?" in rhs and ":" in rhs:
             q, c = rhs.index("?"), len(rhs) - 1 - rhs[::-1].index(":")
             if q < c and _opposite(_fields_quick(self, rhs[q + 1:c], taint),
@@ -682,9 +694,11 @@ class FlowAnalysis:
         directed = {f for f in fields if f in DIRECTED}
         if len(directed) != 1:
             return False
-        seen = taint.slot_dirs.setdefault(target, set())
-        seen |= directed
-        return _both_directions(seen)
+        earlier = taint.slot_dirs.setdefault(target, [])
+        swapped = any(_both_directions(d | directed) and _exclusive(g, guards)
+                      for d, g in earlier)
+        earlier.append((directed, tuple(guards)))
+        return swapped
 
     def _mixes_directions(self, rhs: list[str], taint: Taint) -> bool:
         """``min(a, b)`` / ``a ^ b`` / ``a + b`` over src and dst of the same kind."""
@@ -870,6 +884,15 @@ def _opposite(a: set[str], b: set[str]) -> bool:
     """One side reads only the source, the other only the destination (of one kind)."""
     return any((x in a and y not in a and y in b and x not in b) or
                (y in a and x not in a and x in b and y not in b) for x, y in hf.DIRECTION_PAIRS)
+
+
+def _exclusive(a: tuple, b: tuple) -> bool:
+    """Two statements' guards put them in opposite arms of one ``if``."""
+    for ga, gb in zip(a, b):
+        if ga == gb:
+            continue
+        return ga.kind == gb.kind == "if" and ga.cond == gb.cond and ga.branch != gb.branch
+    return False
 
 
 def _both_directions(fields: set[str]) -> bool:

@@ -23,7 +23,7 @@ from .base import Pass
 from . import knowledge
 from .knowledge.schema import FLOW_BLOCK
 from .source_dataflow import operand as _operand
-from .source_state import state_blocks, unit_flow
+from .analyses import state_blocks, unit_flow
 from .source_tu import source_index, stmts_of, unique_by
 
 # Offsets from the IP header in a FLOW_ELEMENT_DEFINE_SESSION_CONTEXT string.
@@ -89,7 +89,7 @@ def slot_match_keys(unit, ctx):
     ``bucket->vip[i] == vip`` in ``lb_hash_get (lb_hash_t *ht, u32 hash, u32 vip, ...)``
     makes ``vip`` (chosen by protocol and port) part of the sticky key, as the
     bucket index makes ``hash`` part of it."""
-    from .source_writes import table_params
+    from .analyses import table_params
     flow = unit_flow(unit, ctx)
     out = []
     for fn in source_index(unit, ctx).functions:

@@ -17,8 +17,8 @@ from __future__ import annotations
 from .base import Pass
 from .knowledge import match, names
 from .knowledge.schema import CONTAINER, INDEX_CALL, VEC_OP
-from .source_state import (container_kind, state_blocks, state_catalog, unit_flow, value_type,
-                           written_members)
+from .analyses import (container_kind, state_blocks, state_catalog, unit_flow, value_type,
+                       written_members)
 from .source_tu import reachable, source_index, spell, stmts_of, unique_by
 
 # Framework container names (matching goes through ``knowledge.match``).

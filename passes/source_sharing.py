@@ -67,6 +67,24 @@ def indexed_by_thread(texts: list[str], container: str,
     return False
 
 
+def member_types(ctx) -> dict[str, list[str]]:
+    """Member name -> declared type, over the records of the NF's files."""
+    def make():
+        from .source_tu import source_index
+        out: dict[str, list[str]] = {}
+        for rec in source_index(ctx.unit, ctx).records.values():
+            for f in rec.fields:
+                out.setdefault(f.name, f.type_tokens)
+        return out
+    return ctx.memo("source.member_types", make)
+
+
+def receiver_type(call, types: dict[str, list[str]]) -> list[str] | None:
+    """Declared type of a method call's receiver when it is a member the NF's records
+    declare (``_lock.acquire ()`` with ``Spinlock _lock``); None when unknown."""
+    return types.get(call.receiver) if call.receiver else None
+
+
 def is_lock_call(name: str, receiver_type: list[str] | None = None) -> bool:
     return match.call_is(name, LOCK_CALL, receiver_type) or name in LOCK_GUARDS
 

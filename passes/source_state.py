@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import source_sharing as sh
+from .analyses import state_writes
 from .base import Pass
 from .knowledge import match, names, rows
 from .knowledge.schema import CONTEXT, NON_STATE, PACKET, SCALAR, VEC_OP
@@ -232,7 +233,7 @@ def protection_of(cand: Candidate, uses: list[tuple[FunctionInfo, Stmt]], ctx) -
     for fn, st in uses:
         if _under_lock(fn, st, ctx):
             return False, "lock"
-        if any(sh.is_atomic_call(c.name) for c in st.calls):
+        if any(sh.is_atomic_call(c.name, sh.receiver_type(c, sh.member_types(ctx))) for c in st.calls):
             return False, "atomic"
     return (False if wrapper is False else None), "none"
 
@@ -241,9 +242,9 @@ def _under_lock(fn: FunctionInfo, target: Stmt, ctx) -> bool:
     held = 0
     for st in stmts_of(fn, ctx):
         for c in st.calls:
-            if sh.is_lock_call(c.name):
+            if sh.is_lock_call(c.name, sh.receiver_type(c, sh.member_types(ctx))):
                 held += 1
-            elif sh.is_unlock_call(c.name):
+            elif sh.is_unlock_call(c.name, sh.receiver_type(c, sh.member_types(ctx))):
                 held = max(0, held - 1)
         if any(t in sh.LOCK_GUARDS for t in st.texts) and not st.guarded:
             held += 1
@@ -293,9 +294,7 @@ class StateContainerPass(Pass):
         flow = unit_flow(unit, ctx)
         uses = statement_uses(unit, ctx)
         facts, reported = [], set()
-        from .source_writes import find_writes      # (writes builds on this module)
-        keyed = {lk.container for lk in flow.lookups}
-        written = {w.container for w in find_writes(unit, ctx, keyed)}
+        written = {w.container for w in state_writes(unit, ctx)}
         for lk in flow.lookups:
             if lk.container in reported or lk.container not in cat:
                 continue

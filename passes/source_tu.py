@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import clang.cindex as ci
 
@@ -330,6 +331,7 @@ def build_index(unit: NFUnit) -> SourceIndex:
         seen.add(real)
         try:
             tu = cindex.parse(path, args=parse_args(unit, path),
+                              unsaved_files=utf8_unsaved(path),
                               options=ci.TranslationUnit.PARSE_INCOMPLETE)
         except ci.TranslationUnitLoadError as e:
             index.errors.append(f"{path}: libclang could not parse: {e}")
@@ -337,6 +339,21 @@ def build_index(unit: NFUnit) -> SourceIndex:
         _FileIndexer(index, path, tu).run()
         queue += sibling_includes(tu, path)
     return index
+
+
+def utf8_unsaved(path: str) -> list[tuple[str, str]]:
+    """libclang's Python bindings decode every spelling as strict UTF-8: a file with
+    other bytes is given to clang with each such byte as '?' (one byte for one,
+    so offsets and lines stay those of the file)."""
+    try:
+        data = Path(path).read_bytes()
+        data.decode("utf-8")
+        return []
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "surrogateescape")
+        return [(path, re.sub("[\udc80-\udcff]", "?", text))]
+    except OSError:
+        return []
 
 
 def sibling_includes(tu, path: str) -> list[str]:

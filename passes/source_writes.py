@@ -23,7 +23,7 @@ from . import knowledge
 from .base import Pass
 from .knowledge.schema import INSERT_CALL, INSERT_METHOD, READ_METHOD, TABLE_CALL
 from .source_dataflow import paths_in, split_assignment
-from .source_state import state_blocks, unit_flow
+from .analyses import state_blocks, unit_flow
 from .source_tu import (C_KEYWORDS, CallGraph, FunctionInfo, Stmt, calls_in, lookup_vars, on_common_path, reachable,
                         source_index, stmts_of)
 
@@ -226,7 +226,7 @@ def _passes_entry_state(arg: tuple[str, ...], entries: dict[str, str], handles) 
 
 
 def handle_fields(unit, ctx) -> frozenset[str]:
-    from .source_pointer import entry_types, record_fields
+    from .analyses import entry_types, record_fields
     index = source_index(unit, ctx)
     out = set()
     for _, tname, _, _ in entry_types(unit, ctx):

@@ -185,3 +185,16 @@ def test_configured_tree_gets_config_defines_and_configure_machine_flags(tmp_pat
     flags = u.compile_flags
     assert {"-DHAVE_CONFIG_H", "-DCLICK_USERLEVEL", "-mavx2", "-msse4.2"} <= set(flags)
     assert f"-I{tree.resolve() / 'include'}" in flags and "-O2" not in flags
+
+
+def test_export_element_with_several_classes_and_aliases(tmp_path):
+    from flowmagec.adapters.fastclick import FastClickAdapter
+    d = tmp_path / "elements"
+    d.mkdir()
+    (d / "two.cc").write_text(
+        "class Alpha : public Element { const char *class_name() const { return \"Alpha\"; } };\n"
+        "class Beta : public Element { const char *class_name() const { return \"Beta\"; } };\n"
+        "EXPORT_ELEMENT(Alpha Beta)\nEXPORT_ELEMENT(Alpha-AlphaAlias)\n")
+    assert [u.name for u in FastClickAdapter([]).discover(d)] == ["Alpha", "Beta"]
+    found = FastClickAdapter([str(tmp_path)]).find_classes(["AlphaAlias", "Beta"])
+    assert {k: v.name for k, v in found.items()} == {"AlphaAlias": "AlphaAlias", "Beta": "Beta"}

@@ -186,3 +186,100 @@ EXPORT_ELEMENT(Fragments)
     f = _features("fastclick", FASTCLICK, [nf])["Fragments"]
     assert f.stateful and f.key == [] and f.key_other == ["ip_id"]
     assert "_queues" in f.evidence["stateful"][0].detail
+
+
+def test_session_context_of_the_element_itself(tmp_path):
+    """A flow element's declared session context gives its key; another class's
+    context in the same header, or a commented-out one, does not."""
+    from flowmagec.passes.source_key import _session_context
+    hh = tmp_path / "x.hh"
+    hh.write_text('class A : public FlowSpaceElement<S> {\n'
+                  '    // FLOW_ELEMENT_DEFINE_SESSION_CONTEXT("9/0/ff:HASH-3", FLOW_TCP);\n'
+                  '    int x;\n'
+                  '};\n'
+                  'class B : public FlowSpaceElement<S> {\n'
+                  '    FLOW_ELEMENT_DEFINE_SESSION_CONTEXT("12/0/ffffffff:HASH-3 '
+                  '16/0/ffffffff:HASH-3 22/0/ffff 20/0/ffff:ARRAY", FLOW_TCP);\n'
+                  '};\n')
+    assert _session_context(str(hh), 1) is None
+    assert _session_context(str(hh), 5) == (6, ["src_ip", "dst_ip", "src_port", "dst_port"])
+
+
+def test_key_built_by_the_nfs_own_constructor(tmp_path):
+    """``ConnKey k (p)``: the key's fields are what the constructor stores."""
+    nf = tmp_path / "ctorkey"
+    nf.mkdir()
+    (nf / "ctorkey.hh").write_text("""#include <click/element.hh>
+#include <click/hashtable.hh>
+CLICK_DECLS
+struct ConnKey {
+    uint32_t a, b;
+    ConnKey(const Packet *p) {
+        a = p->ip_header()->ip_src.s_addr;
+        b = p->ip_header()->ip_dst.s_addr;
+    }
+    bool operator==(const ConnKey &o) const { return a == o.a && b == o.b; }
+    size_t hashcode() const { return click_hash_u32(a * 31 + b); }
+};
+class CtorKey : public Element {
+  public:
+    const char *class_name() const override { return "CtorKey"; }
+    const char *port_count() const override { return PORTS_1_1; }
+    Packet *simple_action(Packet *p) override;
+  private:
+    HashTable<ConnKey, uint32_t> _seen;
+};
+CLICK_ENDDECLS
+""")
+    (nf / "ctorkey.cc").write_text("""#include <click/config.h>
+#include "ctorkey.hh"
+CLICK_DECLS
+Packet *CtorKey::simple_action(Packet *p) {
+    ConnKey k(p);
+    _seen[k] += 1;
+    return p;
+}
+CLICK_ENDDECLS
+EXPORT_ELEMENT(CtorKey)
+""")
+    f = _features("fastclick", FASTCLICK, [nf])["CtorKey"]
+    assert f.stateful and f.key == ["src_ip", "dst_ip"] and not f.symmetric
+
+
+REFILL = """#include <stdint.h>
+#include <netinet/ip.h>
+struct key { uint32_t addr; uint32_t id; };
+struct entry { struct key k; uint64_t n; };
+static struct entry table[1024];
+static struct entry *find(const struct key *k) { return &table[(k->addr * 31 + k->id) & 1023]; }
+void refill_packet(const unsigned char *l3) {
+    const struct iphdr *ip = (const struct iphdr *)l3;
+    struct key k;
+    k.addr = ip->saddr;
+    k.id = ip->id;
+    struct entry *e = find(&k);
+    e->n++;
+    if ((ip->daddr & 0xf0) == 0xe0) {      /* a second lookup, by the group address */
+        k.addr = ip->daddr;
+        e = find(&k);
+        e->n++;
+    }
+}
+"""
+
+
+def test_refilled_key_slot_is_not_a_swap_at_either_level(tmp_path):
+    """A slot refilled with the destination for a second lookup after the first
+    (gtpu's unicast then multicast tunnel check) keeps one direction per lookup:
+    neither the source nor the IR pass says symmetric."""
+    from flowmagec import compile as compile_stage
+    nf = tmp_path / "refill"
+    nf.mkdir()
+    (nf / "refill.c").write_text("// flowmage: entry refill_packet\n" + REFILL)
+    units = adapters.discover_paths([str(nf)], framework="plain")
+    units = compile_stage.compile_units(units, cache_dir=str(tmp_path / "cache"))
+    facts = analysis.analyze(units)
+    (f,) = fusion.fuse(facts, units).nfs
+    assert f.stateful and not f.symmetric, [str(x.evidence) for x in facts[0].of("symmetric")]
+    assert facts[0].stages["ir"].startswith("ok")
+    assert not facts[0].of("symmetric")

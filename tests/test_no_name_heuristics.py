@@ -382,7 +382,7 @@ def test_every_row_names_a_declaration():
     """Rows are reviewable: a name without wildcards, a known role; thread-id rows
     name a header."""
     for r in ROWS:
-        plain = r.name[len("operator"):] if r.name.startswith("operator") else r.name
+        plain = r.name[len("operator"):].strip() if r.name.startswith("operator") else r.name
         assert plain and not any(c in plain for c in "*? "), r
         assert r.name.startswith("operator") or not any(c in r.name for c in "[]"), r
         if r.role == THREAD_ID:

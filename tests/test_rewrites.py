@@ -81,3 +81,19 @@ def test_header_copy_in_a_local_is_not_a_rewrite(tmp_path, cache_dir):
     units = adapters.discover_paths([str(nf)], framework="plain")
     (features,) = fusion.fuse(analysis.analyze(units), units).nfs
     assert features.rewrites == []
+
+
+@pytest.mark.parametrize("stmt, expected", [
+    ("q -> rewrite_ipport ( ip , port , 0 , true )", {"src_ip", "src_port"}),
+    ("q -> rewrite_ipport ( ip , port , 1 , true )", {"dst_ip", "dst_port"}),
+    ("q -> rewrite_ipport ( ip , port , shift , true )", {"src_ip", "src_port", "dst_ip", "dst_port"}),
+    ("h . rewrite_ipport ( q , ip , port , 1 , true )", {"dst_ip", "dst_port"}),   # IPHelper's form
+    ("q -> uniqueify ( )", set()),
+])
+def test_framework_header_setters_from_knowledge(stmt, expected):
+    """FastClick's ``rewrite_ipport`` writes the source or the destination pair,
+    picked by its constant ``shift`` argument (knowledge row, role header-setter)."""
+    from flowmagec.passes.source_rewrites import setter_fields
+    from flowmagec.passes.source_tu import calls_in
+    (call,) = [c for c in calls_in(stmt.split()) if c.name in ("rewrite_ipport", "uniqueify")]
+    assert setter_fields(call) == expected

@@ -75,7 +75,8 @@ def _discover_one(path: Path, framework: Optional[str], src_dirs: list[str],
     # Mixed directory: each framework takes what is unmistakably its own.
     units = FastClickAdapter(src_dirs).discover(path)
     vpp_dirs = nf_dirs(path)
-    units += [u for d in vpp_dirs for u in VppAdapter(src_dirs).discover(d)]
+    vpp = VppAdapter(src_dirs)
+    units += [vpp.unit_for_dir(d) for d in vpp_dirs]   # each NF dir once, not its subtree again
     taken = {Path(f).resolve() for u in units for f in u.files}
     taken_dirs = {Path(f).resolve().parent for f in taken}
     for u in PlainAdapter(src_dirs, entry).discover(path, require_marker=True):

@@ -26,7 +26,10 @@ FRAMEWORK = "fastclick"
 ROOT_MARKER = "include/click"
 ENTRY_NAMES = ("push", "pull", "simple_action", "push_batch", "pull_batch",
                "simple_action_batch")
-_EXPORT = re.compile(r"\bEXPORT_ELEMENT\s*\(\s*([A-Za-z_]\w*)\s*\)")
+# EXPORT_ELEMENT(A), EXPORT_ELEMENT(A B) (two classes), EXPORT_ELEMENT(A-Alias) (class A
+# under the Click name Alias), EXPORT_ELEMENT(A A-Alias) (both names).
+_EXPORT = re.compile(r"\bEXPORT_ELEMENT\s*\(\s*([A-Za-z_][\w\s-]*?)\s*\)")
+_EXPORT_WORD = re.compile(r"([A-Za-z_]\w*)(?:-([A-Za-z_]\w*))?")
 _CLASS_NAME = re.compile(r"\bclass_name\s*\(\s*\)\s*const[^{;]*\{\s*return\s*\"([^\"]+)\"")
 _PURE_CLASS_NAME = re.compile(r"\bclass_name\s*\(\s*\)\s*const\s*=\s*0")
 _CLASS_DECL = re.compile(
@@ -118,6 +121,7 @@ class ElementSource:
     """Where an exported element lives: its C++ class and its .cc file."""
     cxx: str
     source: Path
+    alias: Optional[str] = None       # the Click name of an ``A-Alias`` export
 
 
 def exported_elements(files: Iterable[Path]) -> list[ElementSource]:
@@ -127,7 +131,8 @@ def exported_elements(files: Iterable[Path]) -> list[ElementSource]:
         if "EXPORT_ELEMENT" not in st.code(f):
             continue
         for m in _EXPORT.finditer(st.code(f)):
-            out.append(ElementSource(cxx=m.group(1), source=f))
+            for w in _EXPORT_WORD.finditer(m.group(1)):
+                out.append(ElementSource(cxx=w.group(1), source=f, alias=w.group(2)))
     return out
 
 
@@ -140,7 +145,8 @@ class FastClickAdapter:
     # ---------------------------------------------------------------- discovery
     def discover(self, path: Path) -> list[NFUnit]:
         files = files_under(path, st.SOURCE_SUFFIXES + st.HEADER_SUFFIXES)
-        return [u for e in exported_elements(files) if (u := self.unit_for(e)) is not None]
+        exports = list({(e.cxx, e.source): e for e in exported_elements(files)}.values())
+        return [u for e in exports if (u := self.unit_for(e)) is not None]
 
     def unit_for(self, elem: ElementSource) -> Optional[NFUnit]:
         nf_dir = elem.source.parent
@@ -252,6 +258,7 @@ class FastClickAdapter:
                 if cls in wanted and cls not in found:
                     unit = self.unit_for(elem)
                     if unit is not None:
+                        unit.name = cls          # an alias names the same code
                         found[cls] = unit
         return found
 
@@ -262,6 +269,9 @@ class FastClickAdapter:
             return elementmap_index(emap, src)
         index: dict[str, ElementSource] = {}
         for elem in exported_elements(files_under(src, st.SOURCE_SUFFIXES + st.HEADER_SUFFIXES)):
+            if elem.alias:
+                index.setdefault(elem.alias, elem)
+                continue
             decl = find_class(elem.cxx, [elem.source, *self._sibling_headers(elem)])
             index[(decl.click_name() if decl else None) or elem.cxx] = elem
         return index

@@ -124,7 +124,18 @@ def without_macros(text: str) -> str:
 
 
 def function_defs(path: str | Path) -> list[FunctionDef]:
-    """Function definitions (with bodies) in one file, outermost first."""
+    """Function definitions (with bodies) in one file, outermost first (cached by mtime:
+    adapters ask again for every NF that shares a file)."""
+    p = Path(path)
+    return list(_function_defs_cached(str(path), p.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8192)
+def _function_defs_cached(path: str, mtime_ns: int) -> tuple[FunctionDef, ...]:
+    return tuple(_function_defs(path))
+
+
+def _function_defs(path: str) -> list[FunctionDef]:
     text = without_macros(code(path))
     out: list[FunctionDef] = []
     pos = 0

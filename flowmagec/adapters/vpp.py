@@ -48,7 +48,11 @@ class VppAdapter:
     def discover(self, path: Path) -> list[NFUnit]:
         if path.is_file():
             return [self.unit_for(path.stem, [path], path.parent)]
-        return [self.unit_for(d.name, self._sources(d), d) for d in nf_dirs(path)]
+        return [self.unit_for_dir(d) for d in nf_dirs(path)]
+
+    def unit_for_dir(self, d: Path) -> NFUnit:
+        """The NF of one directory that directly holds VPP sources."""
+        return self.unit_for(d.name, self._sources(d), d)
 
     def find_plugins(self, wanted: dict[str, tuple[Optional[str], str]]) -> dict[str, NFUnit]:
         """Units for VPP features, keyed and named by the chain's class.

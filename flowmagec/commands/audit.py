@@ -11,7 +11,10 @@ import re
 import sys
 
 from ..artifacts import SCHEMA_FEATURES, FeatureSet, Facts, NFUnits
+from typing import Optional
+
 from ..errors import InputError
+from .llm_options import add_llm_options, llm_config
 
 
 def register(subs):
@@ -25,7 +28,7 @@ def register(subs):
     p.add_argument("--compdb", metavar="FILE", help="compile_commands.json with per-file flags")
     p.add_argument("--entry", metavar="FUNC", help="per-packet function of a plain C/DPDK NF")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--llm", default="off", help="LLM second opinion (only 'off' for now)")
+    add_llm_options(p)
     p.add_argument("--jobs", type=int, default=0, help="parallel clang jobs (0 = all cores)")
     p.add_argument("--cache-dir", metavar="DIR", help="bitcode cache (default $FLOWMAGEC_CACHE_DIR, else "
                         "$XDG_CACHE_HOME/flowmagec)")
@@ -34,14 +37,23 @@ def register(subs):
 
 
 def audit(paths, framework=None, src=(), compdb=None, entry=None, jobs=0, cache_dir=None,
-          log=lambda s: None) -> tuple[NFUnits, list[Facts], FeatureSet]:
+          log=lambda s: None, llm_cfg=None, report: Optional[dict] = None
+          ) -> tuple[NFUnits, list[Facts], FeatureSet]:
     """The audit pipeline as a function (used by tools/ scripts and tests)."""
     from .. import adapters, analysis, compile as compile_mod, fusion
     units = adapters.discover_paths(list(paths), framework=framework, src_dirs=list(src),
                                     entry=entry)
     compile_mod.compile_units(units, compdb=compdb, cache_dir=cache_dir, jobs=jobs, log=log)
     facts = analysis.analyze(units, log=log)
-    return units, facts, fusion.fuse(facts, units)
+    if llm_cfg is None:
+        return units, facts, fusion.fuse(facts, units)
+    from ..llm import fuse_with_llm
+    warn = lambda s: print(s, file=sys.stderr)  # noqa: E731  (LLM trouble is always shown)
+    features, llm_report = fuse_with_llm(facts, units, llm_cfg,
+                                         compile_mod.cache_root(cache_dir), warn)
+    if report is not None and llm_report is not None:
+        report["llm"] = llm_report.to_dict(llm_cfg)
+    return units, facts, features
 
 
 def to_json(units: NFUnits, facts: list[Facts], features: FeatureSet) -> dict:
@@ -86,16 +98,16 @@ def _short_ir(status: str) -> str:
 
 
 def run(args) -> int:
-    if args.llm not in ("off", None):
-        raise InputError(f"--llm {args.llm}: LLM opinions are not available yet; use --llm off")
+    cfg = llm_config(args)
     from .compile_cmd import check_src_dirs
     check_src_dirs(args.src)
     log = (lambda s: print(s, file=sys.stderr)) if args.verbose else (lambda s: None)
+    extra: dict = {}
     units, facts, features = audit(args.paths, framework=args.framework, src=args.src,
                                    compdb=args.compdb, entry=args.entry, jobs=args.jobs,
-                                   cache_dir=args.cache_dir, log=log)
+                                   cache_dir=args.cache_dir, log=log, llm_cfg=cfg, report=extra)
     if args.format == "json":
-        json.dump(to_json(units, facts, features), sys.stdout, indent=2)
+        json.dump({**to_json(units, facts, features), **extra}, sys.stdout, indent=2)
         print()
     else:
         print_table(units, facts, features)

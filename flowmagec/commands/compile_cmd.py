@@ -5,6 +5,7 @@ import sys
 
 from ..driver import STAGES, Options, Pipeline
 from ..errors import InputError
+from .llm_options import add_llm_options, llm_config
 
 
 def register(subs):
@@ -28,7 +29,7 @@ def register(subs):
     p.add_argument("--solver-timeout-ms", type=int, default=10000, metavar="MS",
                    help="time limit per Z3 call (0: none); a plan found at the limit is marked "
                         "not proven optimal")
-    p.add_argument("--llm", default="off", help="off | MODEL (OpenAI-compatible endpoint)")
+    add_llm_options(p)
     p.add_argument("--dialect", choices=["vanilla", "flowmage"], default="vanilla")
     p.add_argument("--vpp-version", metavar="X.Y")
     p.add_argument("--dispatcher", metavar="FILE.c", help="also write the C dispatcher (+ .h)")
@@ -50,6 +51,9 @@ def register(subs):
     p.add_argument("--assume", action="append", default=[], metavar="CLASS=KIND",
                    help="declare the features of an element class whose source is not at hand "
                         "(KIND: stateless | thread-safe | unknown); repeatable")
+    p.add_argument("--flow-rules-relative", action="store_true",
+                   help="write FLOW_RULES_FILE relative to the output's directory (click must "
+                        "then start there); default: an absolute path")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 (nothing written) when an NF's features are unknown, its state "
                         "races, or its placement is unsafe")
@@ -89,11 +93,13 @@ def run(args) -> int:
                    compdb=args.compdb, features=args.features, cores=args.cores, nic=args.nic,
                    traffic=args.traffic, stages=args.stages, symmetric=args.symmetric,
                    ipv6=args.ipv6, solver_timeout_ms=args.solver_timeout_ms,
-                   llm=args.llm, dialect=args.dialect, dispatcher=args.dispatcher,
+                   llm=args.llm, llm_config=llm_config(args), dialect=args.dialect, dispatcher=args.dispatcher,
                    report=args.report, explain=args.explain, dump_after=args.dump_after,
                    force=args.force, jobs=args.jobs, cache_dir=args.cache_dir,
                    vpp_version=args.vpp_version, defines=defines,
                    assume=parse_assume(args.assume), strict=args.strict,
+                   flow_rules_relative=args.flow_rules_relative,
                    mkdir=args.mkdir, trust_db=args.trust_db)
-    Pipeline(opts, log=lambda s: print(s, file=sys.stderr)).run()
+    from ..errors import printable
+    Pipeline(opts, log=lambda s: print(printable(s), file=sys.stderr)).run()
     return 0

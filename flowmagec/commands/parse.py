@@ -5,6 +5,7 @@ import sys
 
 from .. import frontends
 from ..artifacts import Chain
+from ..errors import printable
 
 
 def register(subs):
@@ -56,7 +57,7 @@ def summary(chain: Chain) -> str:
             lines.append(f"  {k}: {v}")
     for d in chain.diagnostics:
         lines.append(str(d))
-    return "\n".join(lines)
+    return printable("\n".join(lines))      # configs may hold any byte: none reaches the terminal
 
 
 def json_lines(data: dict) -> str:

@@ -26,6 +26,8 @@ def register(subs):
     p.add_argument("--entry", metavar="FUNC")
     p.add_argument("--depfile", metavar="FILE", help="write 'DB: sources...' for make")
     p.add_argument("-j", "--jobs", type=int, default=0)
+    from .llm_options import add_llm_options
+    add_llm_options(p)
     p.add_argument("--cache-dir", metavar="DIR",
                    help="bitcode cache (default $FLOWMAGEC_CACHE_DIR, else $XDG_CACHE_HOME/flowmagec)")
     p.add_argument("--trust-db", action="store_true",
@@ -54,7 +56,10 @@ def run(args) -> int:
     known, todo = db.split_known(units)
     todo = compile_mod.compile_units(todo, compdb=args.compdb, cache_dir=args.cache_dir,
                                      jobs=args.jobs, log=log)
-    fresh = fusion.fuse(analysis.analyze(todo, log=log), todo)
+    from ..llm import fuse_with_llm
+    from .llm_options import llm_config
+    fresh, _ = fuse_with_llm(analysis.analyze(todo, log=log), todo, llm_config(args),
+                             compile_mod.cache_root(args.cache_dir), log)
     db.update(fresh.nfs)
     db.save()
     if args.depfile:

@@ -41,13 +41,13 @@ def plan_changes_config(plan: Plan, chain: Chain, features: FeatureSet | None = 
     raise InputError(f"no emitter for framework '{chain.framework}'")
 
 
-def report(chain: Chain, plan: Plan, features: FeatureSet) -> dict:
+def report(chain: Chain, plan: Plan, features: FeatureSet, extra: dict | None = None) -> dict:
     """The JSON report: plan (placements with realisation and verdict, baselines,
     warnings), features and evidence.  ``--explain`` prints the same plan."""
     return {"schema": "flowmage.report/2", "config": chain.path, "framework": chain.framework,
             "plan": plan.to_dict(), "warnings": list(plan.warnings),
             "verdicts": {p.element: p.verdict for p in plan.placements},
-            "features": features.to_dict()}
+            "features": features.to_dict(), **(extra or {})}
 
 
 class _DryRun:
@@ -57,7 +57,8 @@ class _DryRun:
         pass
 
 
-def emit(chain: Chain, plan: Plan, features: FeatureSet, outs, opts, log=None) -> list[str]:
+def emit(chain: Chain, plan: Plan, features: FeatureSet, outs, opts, log=None,
+         extra: dict | None = None) -> list[str]:
     """Emit the config (always computed; written with ``-o``), the dispatcher and the
     report; then print warnings and, with ``--explain`` or without ``-o``, the plan."""
     log = log or (lambda s: print(s, file=sys.stderr))
@@ -75,7 +76,7 @@ def emit(chain: Chain, plan: Plan, features: FeatureSet, outs, opts, log=None) -
             plan.warnings.append(f"{opts.dispatcher}: the C dispatcher is for a DPDK program "
                                  f"(or a test harness) in front of VPP; VPP itself cannot load it")
     if opts.report:
-        outs.write(opts.report, json.dumps(report(chain, plan, features), indent=2) + "\n")
+        outs.write(opts.report, json.dumps(report(chain, plan, features, extra), indent=2) + "\n")
         written.append(opts.report)
     if opts.explain or not opts.output:
         from ..solver.explain import explain

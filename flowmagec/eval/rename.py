@@ -6,8 +6,9 @@ neutral ones (``id_3f2a``).  This module rewrites an NF's sources through
 libclang:
 
 1. Each translation unit of the NF is parsed with the flags the audit uses
-   (plus the compiler's builtin headers), and every identifier token of the
-   NF's files is annotated with its cursor (``clang_annotateTokens``).
+   (plus the compiler's builtin headers; past a header an unconfigured tree
+   lacks), and every identifier token of the NF's files is annotated with its
+   cursor (``clang_annotateTokens``).
 2. A token names an *NF declaration* when the declaration it refers to
    (``cursor.referenced``, canonical declaration) lies in the NF's files;
    macros likewise by a ``#define`` in the NF's files.  Everything declared
@@ -16,17 +17,20 @@ libclang:
 3. Each NF declaration gets a deterministic neutral name.  Members (fields,
    methods) share one name per spelling, so dependent member accesses in
    templates and overrides inside the NF stay consistent; constructors and
-   destructors follow their class; external-linkage functions and globals
-   are one entity per spelling across translation units.
+   destructors follow their class, specialisations their template;
+   external-linkage functions and globals are one entity per spelling across
+   translation units.  A name pasted by a macro (``CT6_ERROR_##sym``) is not
+   written anywhere and stays.
 4. Tokens the AST does not resolve (macro arguments, macro bodies, inactive
    ``#if`` branches, dependent names) are renamed by spelling when the
-   spelling names exactly one NF entity in scope and no framework entity.
-5. Names the framework needs stay: methods overriding a framework method
-   (``simple_action``, ``configure`` ...), names the toolchain calls
-   (``main``), and names the compiler proves the framework refers to: the
-   renamed copy is re-parsed and every new error in a framework file
-   (``no member named 'process'`` in a CRTP base, ``hashcode()`` of a key
-   type) puts that spelling back.
+   spelling names exactly one NF entity in scope and no framework entity
+   (``Renamer.by_spelling``); the others stay and are listed as ambiguous.
+5. Names the framework needs stay: methods overriding or hiding a framework
+   base's method (``simple_action``, ``configure``, a CRTP base's ``process``),
+   names the toolchain calls (``main``), and names the compiler proves the
+   framework refers to: the renamed copy is re-parsed and every new error
+   (``no member named 'clear'`` in a framework ``Vector``, VPP's ``REPLY_MACRO``
+   using the local ``rv``) puts that spelling back in the next round.
 
 Strings and comments keep their text, except the ``// flowmage: entry FUNC``
 comment of plain/DPDK NFs, which follows its function.
@@ -59,7 +63,7 @@ SCOPED_KINDS = (CK.PARM_DECL, CK.VAR_DECL, CK.LABEL_STMT, CK.TEMPLATE_TYPE_PARAM
                 CK.TEMPLATE_NON_TYPE_PARAMETER, CK.TEMPLATE_TEMPLATE_PARAMETER)
 FUNCTION_SCOPES = (CK.FUNCTION_DECL, CK.CXX_METHOD, CK.CONSTRUCTOR, CK.DESTRUCTOR,
                    CK.FUNCTION_TEMPLATE, CK.CONVERSION_FUNCTION, CK.CLASS_TEMPLATE,
-                   CK.LAMBDA_EXPR if hasattr(CK, "LAMBDA_EXPR") else CK.FUNCTION_DECL)
+                   CK.LAMBDA_EXPR)
 # Preprocessor lines whose words are not identifiers of the program.
 _DIRECTIVE_SKIP = {"include", "include_next", "import", "pragma", "line", "error", "warning"}
 # A framework error that names a spelling the framework refers to.
@@ -227,6 +231,7 @@ class RenameResult:
     ambiguous: list[str] = field(default_factory=list)        # 'file:offset: name' left alone
     files: list[str] = field(default_factory=list)            # files rewritten (destination)
     errors: list[str] = field(default_factory=list)           # parse errors new in the copy
+    old_names: dict[str, str] = field(default_factory=dict)   # new -> old, every renamed entity
 
 
 class NFDeclarations:
@@ -244,6 +249,7 @@ class NFDeclarations:
         self.errors: dict[str, set[str]] = {}          # TU -> error diagnostics (file:line: msg)
         self._real: dict[str, Optional[str]] = {}
         self._base_methods: dict[int, dict[str, str]] = {}
+        self._text: dict[str, bytes] = {}
         self.index = ci.Index.create()
 
     # -- files ------------------------------------------------------------
@@ -325,16 +331,16 @@ class NFDeclarations:
             self.framework_macros.add(tok.spelling)
 
     def entity_of(self, ref: ci.Cursor, spelling: str) -> Optional[tuple]:
-        """The NF entity a token referring to ``ref`` names; None if the framework's."""
-        kind = ref.kind
-        if kind in SELF_NAMED:
+        """The NF entity a token referring to ``ref`` names; None if the framework's,
+        or if the token is not the entity's name (``VLIB_NODE_FN (x)`` refers to the
+        pasted ``x_fn``): such a token is resolved by its spelling later."""
+        if ref.kind in SELF_NAMED:                  # Foo::Foo, ~Foo: the class
             ref = ref.semantic_parent
-            if ref is None:
-                return None
-            kind = ref.kind
-        if ref.spelling != spelling or not kind.is_declaration():
-            # pasted from this token (VLIB_NODE_FN (x) declares x_fn): resolve by spelling
-            return self.pasted(ref, spelling)
+        if ref is None or not ref.kind.is_declaration():
+            return None
+        pattern = specialized_template(ref)
+        if pattern is not None and pattern.spelling == ref.spelling:
+            ref = pattern           # template class X<int>; names the template X
         canon = ref.canonical
         file, offset = file_location(canon.location)
         if not self.is_nf(file):
@@ -342,17 +348,7 @@ class NFDeclarations:
         key = self.key_of(canon, file, offset)
         if key not in self.entities:
             self.entities[key] = self.new_entity(key, canon, file)
-        return key
-
-    def pasted(self, ref: ci.Cursor, spelling: str) -> None:
-        canon = ref.canonical
-        file, offset = file_location(canon.location)
-        if self.is_nf(file) and ref.spelling and spelling in ref.spelling:
-            key = self.key_of(canon, file, offset)
-            if key not in self.entities:
-                self.entities[key] = self.new_entity(key, canon, file)
-            self.entities[key].made_by_macro = spelling
-        return None
+        return key if canon.spelling == spelling else None
 
     def key_of(self, canon: ci.Cursor, file: str, offset: int) -> tuple:
         kind = canon.kind
@@ -362,8 +358,22 @@ class NFDeclarations:
             return ("extern", canon.spelling)
         return ("decl", file, offset, canon.spelling)
 
+    def word_at(self, file: str, offset: int) -> str:
+        if file not in self._text:
+            self._text[file] = Path(file).read_bytes()
+        data = self._text[file]
+        m = _WORD.match(data[_past_line_splices(data, offset):][:256].decode("latin-1"))
+        return m.group(0) if m else ""
+
     def new_entity(self, key: tuple, canon: ci.Cursor, file: str) -> Entity:
         ent = Entity(key=key, spelling=canon.spelling, kind=canon.kind.name)
+        written = self.word_at(self.real(file), file_location(canon.location)[1])
+        if written != canon.spelling:
+            # the name is pasted by a macro (CT6_IN2OUT_ERROR_##sym, x##_fn): it follows
+            # the token it is pasted from, or stays if that token is not written here
+            ent.made_by_macro = written if written and written in canon.spelling else None
+            if ent.made_by_macro is None:
+                ent.keep = "made by a macro from names not written here"
         if canon.kind in SCOPED_KINDS:
             parent = canon.semantic_parent
             if parent is not None and parent.kind in FUNCTION_SCOPES:
@@ -562,12 +572,27 @@ class Renamer:
         for m, new in self.macro_names.items():
             if new != m:
                 res.mapping.setdefault(m, new)
+        res.old_names = {e.new: e.spelling for e in self.d.entities.values() if e.new != e.spelling}
+        res.old_names.update({new: m for m, new in self.macro_names.items() if new != m})
         res.ambiguous = sorted(set(self.ambiguous))
+
+
+def _past_line_splices(data: bytes, offset: int) -> int:
+    """A token right after a backslash-newline starts, for clang, at the backslash."""
+    while data[offset:offset + 1] == b"\\":
+        if data[offset + 1:offset + 2] == b"\n":
+            offset += 2
+        elif data[offset + 1:offset + 3] == b"\r\n":
+            offset += 3
+        else:
+            break
+    return offset
 
 
 def rewrite(data: bytes, edits: list[tuple[int, str, str]], entry_names: dict[str, str]) -> bytes:
     """Apply token edits (byte offsets) and follow renamed functions in entry comments."""
     for offset, old, new in sorted(edits, reverse=True):
+        offset = _past_line_splices(data, offset)
         if data[offset:offset + len(old.encode())] == old.encode():
             data = data[:offset] + new.encode() + data[offset + len(old.encode()):]
     text = data.decode("utf-8", "surrogateescape")
@@ -606,6 +631,7 @@ def rename_files(files: dict[str, str], root: str, args_for: Callable[[str], lis
                 new_errors.append(f"{os.path.basename(files[path])}: {err}")
                 m = _NEEDED_NAME.search(err)
                 name = next((g for g in m.groups() if g), None) if m else None
+                name = res.old_names.get(name, name)    # a renamed token the framework needs
                 if name in spellings and name not in keep:
                     needed.setdefault(name, err.replace("\t", ": "))
         res.errors = new_errors

@@ -26,6 +26,7 @@ from ..artifacts import Chain
 from .click_classes import known_classes
 from .click_elab import Elaborator, _read_file
 from .click_parse import parse_text
+from .deep import call_deep
 
 __all__ = ["load", "elaborate", "known_classes", "parse_text", "ClickDocument"]
 
@@ -36,10 +37,13 @@ def elaborate(path: str, src_dirs=(), defines: Optional[dict] = None,
     which keeps the syntax trees and origins the editor needs."""
     path = os.path.normpath(path)
     elab = Elaborator(known_classes(src_dirs), defines=defines, reader=reader)
-    with _gc_paused():
+
+    def run() -> Chain:
         elab.run_file(path)
         elab.expand_all()
-        return elab.build_chain(path), elab
+        return elab.build_chain(path)
+    with _gc_paused():
+        return call_deep(run), elab
 
 
 @contextlib.contextmanager

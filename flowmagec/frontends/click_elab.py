@@ -25,6 +25,7 @@ from .click_config import (RawArg, VarEnv, argvec, cp_expand, element_keyword, k
                            shift_spacevec, spacevec, split_args, blank_line_directives,
                            strip_line_directives, unquote)
 from .click_lexer import LineIndex, parse_port
+from .deep import MAX_NESTING
 from .click_ports import End, PortError, pair_ports
 from .click_parse import (CompoundNode, ConnNode, DefineNode, ElemNode, ElementClassNode,
                           RequireNode, parse_text)
@@ -148,6 +149,7 @@ class Elaborator:
         self.scope = self.root_scope
         self.scope_owner: Optional[CompoundType] = None
         self.nested = 0
+        self.expanding = 0          # depth of compound expansion (bounded by MAX_NESTING)
         self.path = ""
         self.texts: dict[str, str] = {}
         self.files: list[str] = []
@@ -656,6 +658,14 @@ class Elaborator:
     def expand_into(self, comp: CompoundType, which: int, ve: VarEnv) -> None:
         t = self.root
         ename = t.names[which]
+        if self.expanding >= MAX_NESTING:
+            origin = t.origins[which]
+            node = origin.name_node if origin is not None else None
+            msg = (f"compound expansion nests deeper than {MAX_NESTING} levels "
+                   f"(expanding '{comp.name or '<anonymous>'}')")
+            if node is not None:
+                raise self.error(msg, node.start, max(1, node.end - node.start), path=origin.path)
+            raise InputError(msg)
         t.types[which] = TUNNEL
         saved_c = self.c
         self.c = t
@@ -678,8 +688,12 @@ class Elaborator:
         for f, fp, to, tp, arrow, where in inner.conns:
             t.connect(idx_map[f], fp, idx_map[to], tp, arrow, where)
         self.c = saved_c
-        for j in idx_map[2:]:
-            self.expand_element(j, ve)
+        self.expanding += 1
+        try:
+            for j in idx_map[2:]:
+                self.expand_element(j, ve)
+        finally:
+            self.expanding -= 1
 
     # ---- output --------------------------------------------------------------
 
@@ -705,31 +719,40 @@ class Elaborator:
                     seen_edges.add(key)
                     result.append(c)
                 continue
-            for dst, dport in self._tunnel_targets(outs, c[2], c[3], 0, frozenset(), c[5]):
+            for dst, dport in self._tunnel_targets(outs, c[2], c[3], c[5]):
                 key = (c[0], c[1], dst, dport)
                 if key not in seen_edges:
                     seen_edges.add(key)
                     result.append((c[0], c[1], dst, dport, c[4], c[5]))
         return result
 
-    def _tunnel_targets(self, outs: dict, idx: int, port: int, depth: int, visiting: frozenset,
-                        where):
-        """Real elements and ports reached by entering ``idx[port]``, through tunnels.
-        (A method, not a nested recursive function: such a closure is a reference
-        cycle that would keep the whole elaboration alive until the cyclic collector
-        runs.)"""
-        if self.root.types[idx] is not TUNNEL:
-            yield idx, port
-            return
-        src = self.tunnel_in.get(idx)
-        if src is None or (src, port) in visiting or depth > 64:
-            return
-        visiting = visiting | {(src, port)}
-        inner = outs.get((src, port))
-        if not inner:
-            self.unconnected_tunnel(idx, src, port, where)
-        for c in inner or ():
-            yield from self._tunnel_targets(outs, c[2], c[3], depth + 1, visiting, where)
+    def _tunnel_targets(self, outs: dict, idx: int, port: int, where) -> list[tuple[int, int]]:
+        """Real elements and ports reached by entering ``idx[port]``, through tunnels,
+        in depth-first order.  An explicit stack (nesting depth is the input's), and a
+        set of the tunnels on the current path (a cycle of tunnels ends the path)."""
+        types, tunnel_in = self.root.types, self.tunnel_in
+        found: list[tuple[int, int]] = []
+        on_path: set = set()
+        stack: list[tuple] = [(idx, port)]
+        while stack:
+            item = stack.pop()
+            if len(item) == 1:                  # leaving a tunnel
+                on_path.discard(item[0])
+                continue
+            i, p = item
+            if types[i] is not TUNNEL:
+                found.append((i, p))
+                continue
+            src = tunnel_in.get(i)
+            if src is None or (src, p) in on_path:
+                continue
+            on_path.add((src, p))
+            stack.append(((src, p),))
+            inner = outs.get((src, p))
+            if not inner:
+                self.unconnected_tunnel(i, src, p, where)
+            stack.extend((c[2], c[3]) for c in reversed(inner or ()))
+        return found
 
     def unconnected_tunnel(self, idx: int, src: int, port: int, where) -> None:
         """A connection reaches a compound (or group) port that leads nowhere: Click rejects it."""

@@ -17,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..errors import InputError, span_at
 from .click_lalr import LeanLALR
 from .click_lexer import ClickLexer, tokenize
+from .deep import MAX_NESTING
 
 # --------------------------------------------------------------------------
 # Syntax tree
@@ -279,10 +280,29 @@ def _expected_words(expected) -> str:
     return " or ".join(words) if words else "something else"
 
 
+_OPENERS = frozenset(("LBRACE", "LPAR"))
+_CLOSERS = frozenset(("RBRACE", "RPAR"))
+
+
+def _nesting_checked(tokens, text: str, path: str):
+    """The tokens, refusing compounds/groups nested deeper than MAX_NESTING."""
+    depth = 0
+    for tok in tokens:
+        ttype = tok.type
+        if ttype in _OPENERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise InputError(f"nesting deeper than {MAX_NESTING} levels",
+                                 span_at(path, text, tok.start_pos))
+        elif ttype in _CLOSERS:
+            depth -= 1
+        yield tok
+
+
 def parse_text(text: str, path: str) -> list[Stmt]:
     """Parse a whole Click file into statements; syntax errors raise InputError."""
     try:
-        return _parser().parse(tokenize(text, path))
+        return _parser().parse(_nesting_checked(tokenize(text, path), text, path))
     except UnexpectedToken as e:
         tok = e.token
         if tok.type == "$END":

@@ -5,7 +5,7 @@ Written from the public headers' declarations (``lib/hash/rte_hash.h``,
 """
 from __future__ import annotations
 
-from .schema import (ATOMIC_CALL, COPY_CALL, CONTAINER, LOCK_CALL, LOCK_TYPE, PACKET, PER_THREAD,
+from .schema import (ALLOCATOR, ATOMIC_CALL, COPY_CALL, CONTAINER, LOCK_CALL, LOCK_TYPE, PACKET, PER_THREAD,
                      TABLE_CALL, THREAD_ID, THREAD_SAFE, UNLOCK_CALL, Decl)
 
 FRAMEWORK = "dpdk"
@@ -71,3 +71,8 @@ ROWS: tuple[Decl, ...] = (
     Decl("per_lcore__lcore_id", THREAD_ID, "rte_per_lcore.h", kind="variable",
          note="RTE_PER_LCORE (_lcore_id), what rte_lcore_id () reads"),
 )
+
+# Heap allocators (rte_malloc.h): their result is fresh memory of its own.
+ROWS = ROWS + tuple(Decl(n, ALLOCATOR, "rte_malloc.h") for n in (
+    "rte_malloc", "rte_zmalloc", "rte_calloc", "rte_malloc_socket", "rte_zmalloc_socket",
+    "rte_calloc_socket", "rte_realloc"))

@@ -1,7 +1,7 @@
 """C and C++ standard libraries, pthreads, GCC builtins: containers, locks, atomics, thread id."""
 from __future__ import annotations
 
-from .schema import (ATOMIC_CALL, ATOMIC_TYPE, COPY_CALL, CONTAINER, INSERT_METHOD, KEYED_METHOD,
+from .schema import (ALLOCATOR, ATOMIC_CALL, ATOMIC_TYPE, COPY_CALL, CONTAINER, INSERT_METHOD, KEYED_METHOD,
                      LOCK_CALL, LOCK_GUARD, LOCK_TYPE, NON_STATE, READ_METHOD, SCALAR,
                      THREAD_ID, THREAD_SAFE, UNLOCK_CALL, Decl)
 
@@ -85,3 +85,9 @@ ROWS: tuple[Decl, ...] = (
     *(Decl(n, COPY_CALL, "string.h", args=(0, 1)) for n in ("memcpy", "memmove",
                                                             "__builtin_memcpy")),
 )
+
+# Heap allocators: their result is fresh memory of its own.
+ROWS = ROWS + tuple(Decl(n, ALLOCATOR, h) for n, h in (
+    ("operator new", "new"), ("operator new[]", "new"), ("malloc", "stdlib.h"),
+    ("calloc", "stdlib.h"), ("realloc", "stdlib.h"), ("aligned_alloc", "stdlib.h"),
+    ("posix_memalign", "stdlib.h")))

@@ -27,6 +27,7 @@ TABLE_CALL = "table-call"      # a table operation: args = (table argument, key 
 KEYED_METHOD = "keyed-method"  # a container method taking the key as its first argument
 READ_METHOD = "read-method"    # a container/object method that does not mutate
 INSERT_METHOD = "insert-method"  # a container method that inserts
+ALLOCATOR = "allocator"        # returns fresh heap memory
 INSERT_CALL = "insert-call"    # adds an element to the container its first argument names (no key)
 INDEX_CALL = "index-call"      # element of a pool/vector by index: args = (pool, index)
 VEC_OP = "vec-op"              # a VPP vector/pool/fifo/hash macro on the vector in arg 0

@@ -7,7 +7,7 @@ are generated per key/value size (``BV (clib_bihash_search)`` is
 """
 from __future__ import annotations
 
-from .schema import (ATOMIC_CALL, CONTAINER, CONTEXT, COPY_CALL, INDEX_CALL, INSERT_CALL, LOCK_CALL, LOCK_TYPE,
+from .schema import (ALLOCATOR, ATOMIC_CALL, CONTAINER, CONTEXT, COPY_CALL, INDEX_CALL, INSERT_CALL, LOCK_CALL, LOCK_TYPE,
                      NON_STATE, PACKET, SCALAR, TABLE_CALL, THREAD_ID, THREAD_SAFE, UNLOCK_CALL, VEC_OP,
                      Decl)
 
@@ -120,3 +120,8 @@ ROWS: tuple[Decl, ...] = (
 # memcpy-like copies (vppinfra/string.h): args = (destination, source)
 ROWS = ROWS + tuple(Decl(n, COPY_CALL, "vppinfra/string.h", args=(0, 1))
                     for n in ("clib_memcpy", "clib_memcpy_fast"))
+
+# Heap allocators (vppinfra/mem.h): their result is fresh memory of its own.
+ROWS = ROWS + tuple(Decl(n, ALLOCATOR, "vppinfra/mem.h") for n in (
+    "clib_mem_alloc", "clib_mem_alloc_aligned", "clib_mem_alloc_or_null",
+    "clib_mem_alloc_aligned_or_null", "clib_mem_realloc"))
