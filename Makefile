@@ -22,7 +22,8 @@ demo: bootstrap
 	$(BIN)/flowmagec examples/demo/chain.click --src corpus/fastclick --cores 8 --nic mlx5 \
 	    --assume Classifier=stateless --assume MarkIPHeader=stateless \
 	    -o examples/demo/out/chain.opt.click --dispatcher examples/demo/out/dispatch.c \
-	    --report examples/demo/out/report.json --explain --force --mkdir
+	    --report examples/demo/out/report.json --graph examples/demo/out/chain.dot \
+	    --explain --force --mkdir
 
 test: bootstrap
 	$(BIN)/python -m pytest -q tests

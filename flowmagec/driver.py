@@ -40,6 +40,7 @@ class Options:
     dialect: str = "vanilla"
     dispatcher: Optional[str] = None
     report: Optional[str] = None
+    graph: Optional[str] = None            # --graph FILE.dot (+ .svg with Graphviz)
     explain: bool = False
     dump_after: list[str] = field(default_factory=list)
     force: bool = False
@@ -136,7 +137,7 @@ class Pipeline:
             written = emitters.emit(chain, plan, features, outs, o, log=self.log, extra=extra)
             if o.strict:
                 check_strict(plan)          # before anything is renamed into place
-        if db is not None:
+        if db is not None and fresh.nfs:     # nothing new: the DB stays as it is (make/ninja)
             db.save()
         self._after("emit", written)
         return self.artifacts
@@ -153,10 +154,14 @@ def input_files(o: Options) -> list[str]:
 def declared_outputs(o: Options) -> list[str]:
     """The outputs named on the command line (the dispatcher brings its header)."""
     outs = [o.output, o.report]
+    if o.graph:
+        outs += [o.graph, str(Path(o.graph).with_suffix(".svg"))]
     if o.dispatcher:
-        outs.append(o.dispatcher)
-        if o.dispatcher.endswith(".c"):
-            outs.append(str(Path(o.dispatcher).with_suffix(".h")))
+        if Path(o.dispatcher).suffix != ".c":
+            from .errors import InputError
+            raise InputError(f"--dispatcher expects a '.c' path (the header goes next to it), "
+                             f"got '{o.dispatcher}'")
+        outs += [o.dispatcher, str(Path(o.dispatcher).with_suffix(".h"))]
     return [p for p in outs if p]
 
 

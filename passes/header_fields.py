@@ -119,6 +119,10 @@ FLOW_ID_TYPES: dict[str, tuple[str, ...]] = {
     "IPFlow5ID": KEY_FIELDS,
 }
 
+# Header fields that never identify a flow on their own (header checks and
+# rewrites read them): not key parts, though ``rewrites`` names them.
+NON_KEY_FIELDS = frozenset({"ttl", "tos", "ethertype"})
+
 # Fields that come in a source/destination pair: a key mixing both sides of
 # one pair reads the same for both directions of a connection.
 DIRECTION_PAIRS: tuple[tuple[str, str], ...] = (("src_ip", "dst_ip"), ("src_port", "dst_port"),

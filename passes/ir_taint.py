@@ -16,13 +16,14 @@ import re
 
 from flowmagec.artifacts import KEY_FIELDS
 
+from . import header_fields as hf
 from .base import Pass
 from .ir_dataflow import Hdr, flow_analysis
 from .ir_module import own_files
 from .analyses import state_memory
 
 # Taint on fields that never identify a flow on their own (header checks, rewrites).
-NON_KEY = {"ethertype", "tos"}
+NON_KEY = hf.NON_KEY_FIELDS
 # Container kind by the library call that looks it up (first matching prefix).
 CALL_KINDS = (("rte_hash", "rte_hash"), ("clib_bihash", "bihash"), ("pool_", "pool"),
               ("vec_", "array"), ("hash_", "hashtable"))

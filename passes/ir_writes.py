@@ -213,7 +213,7 @@ class StateMemory:
     def _seed_blocks(self, unit, ctx):
         if self.flow.pp.dispatch_missing:
             return      # hooks seen without their caller: new-flow vs per-packet is unknown
-        from .source_state import state_blocks
+        from .analyses import state_blocks
         blocks = source_hint(ctx, "blocks", lambda: state_blocks(unit, ctx), [])
         debug = self.mod.debug
         for b in blocks:

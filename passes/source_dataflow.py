@@ -157,6 +157,7 @@ class Taint:
         # key slot -> (directed fields, guards) of each assignment to it
         self.slot_dirs: dict[str, list[tuple[set[str], tuple]]] = {}
         self.field_alias: dict[str, str] = {}  # local -> struct field it points into
+        self.selectors: dict[str, set[str]] = {}  # table alias -> fields that chose the table
         self.shared = shared if shared is not None else {}
 
     def fields_of_path(self, p: str) -> set[str]:
@@ -266,7 +267,8 @@ class FlowAnalysis:
             for g in self.index.functions_named(c.name):
                 if g is not fn:
                     found |= self.summary(g)
-        if km.thread_id_source(texts, self.local_types.get(id(fn)) if fn is not None else None):
+        if km.thread_id_source(texts, self.local_types.get(id(fn)) if fn is not None else None,
+                               self.index):
             found.add(THREAD)
         if fn is not None:
             for f in found - PSEUDO_FIELDS:
@@ -329,10 +331,11 @@ class FlowAnalysis:
 
     def _lookup(self, path: str, aliases, taint: Taint, fields, fn, line, how, key) -> Lookup | None:
         tab = self.container_of(path, aliases)
-        if not tab or not set(fields) - PSEUDO_FIELDS:
-            return None
+        if not tab or not set(fields) - PSEUDO_FIELDS - hf.NON_KEY_FIELDS:
+            return None         # (a fib node found by the TTL is not a flow's entry)
         root = path.split(".")[0]
         via = aliases.get(root) or (root if root in self.containers and root != tab else None)
+        fields = set(fields) | taint.selectors.get(root, set())
         return Lookup(tab, frozenset(set(fields) - PSEUDO_FIELDS), fn, line, how,
                       SYM in fields or self._symmetric(list(key), taint),
                       via=via if via != tab else None, thread_local=root in taint.thread_local)
@@ -591,6 +594,10 @@ class FlowAnalysis:
             # (u32 as = t[hash].as_index copies a scalar out of the slot: not an entry)
         elif tab and not any(p.split(".")[0] in entries for p in rhs_paths):
             aliases.setdefault(target, tab)
+            if "?" in rhs:      # Map &m = ip_p == TCP ? _tcp_map : _udp_map: the table
+                sel = self.reads(rhs[:rhs.index("?")], taint, fn, st.line) - PSEUDO_FIELDS
+                if sel:         # chosen by a packet field is part of the key
+                    taint.selectors.setdefault(target, set()).update(sel)
             if per_thread_slot:
                 taint.thread_local.add(target)     # ptd = vec_elt_at_index (x, thread_index)
         elif table := self._alias_call(rhs):

@@ -169,7 +169,7 @@ class FlowKeyPass(Pass):
         # (container, field, file, line, why, confidence); the first reason per pair is reported
         keyed = [(lk.container, f, lk.fn.file, lk.line,
                   f"{lk.container} keyed via {lk.how} on {f}", 0.85)
-                 for lk in flow.lookups for f in _order(lk.fields)]
+                 for lk in flow.lookups for f in _order(lk.fields - hf.NON_KEY_FIELDS)]
         keyed += [(cont, f, fn.file, line,
                    f"{cont}: {fn.name} matches a slot against '{param}', which carries {f}", 0.75)
                   for cont, f, fn, line, param in slot_match_keys(unit, ctx)]

@@ -22,6 +22,8 @@ import clang.cindex as ci
 
 from flowmagec.artifacts import NFUnit
 
+from .knowledge.vpp import NAME_PASTING_MACROS
+
 CK = ci.CursorKind
 CPP_EXT = (".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx")
 # Framework macros that, when their header is missing, would swallow the
@@ -706,6 +708,10 @@ def calls_in(texts: list[str]) -> list[Call]:
             continue
         recv = texts[i - 2] if i >= 2 and texts[i - 1] in (".", "->") else ""
         out.append(Call(t, recv, i, tuple(split_args(texts, i + 1))))
+        if t in NAME_PASTING_MACROS and i + 4 < len(texts) and texts[i + 3] == ")" \
+                and texts[i + 4] == "(":
+            # VPP ``BV (clib_bihash_add_del) (h, &kv, 1)``: the call of the pasted name
+            out.append(Call(texts[i + 2], "", i + 2, tuple(split_args(texts, i + 4))))
     return out
 
 

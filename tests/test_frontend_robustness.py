@@ -78,7 +78,8 @@ def test_binary_garbage_gives_a_located_error_with_bytes_escaped(tmp_path, name,
 def test_vpp_sections_nested_20000_deep(tmp_path):
     p = tmp_path / "startup.conf"
     p.write_text("unix " + "{ a " * 20000 + "}" * 20000 + "\ncpu { workers 2 }\n")
-    assert load(str(p)).deployment["cores"] is not None or True
+    chain = load(str(p))
+    assert "unix" in chain.deployment["sections"]
 
 
 @pytest.mark.parametrize("shape", ["anon", "group", "elementclass"])
@@ -100,7 +101,8 @@ def test_click_nesting_beyond_the_limit_is_a_located_error(tmp_path, shape):
 def test_click_nesting_at_the_limit_is_not_a_recursion_error(tmp_path, capsys):
     n = MAX_NESTING
     p = tmp_path / "deep.click"
-    p.write_text("FromDevice(x) -> " + "( " * n + "Null" + " )" * n + " -> Discard;\n")
+    p.write_text("FromDevice(x) -> " + "{ input -> " * n + "Null" + " -> output }" * n
+                 + " -> Discard;\n")
     assert main(["parse", str(p)]) == 0
     assert "3 elements, 2 connections" in capsys.readouterr().out
 

@@ -283,3 +283,37 @@ def test_refilled_key_slot_is_not_a_swap_at_either_level(tmp_path):
     assert f.stateful and not f.symmetric, [str(x.evidence) for x in facts[0].of("symmetric")]
     assert facts[0].stages["ir"].startswith("ok")
     assert not facts[0].of("symmetric")
+
+
+def test_table_chosen_by_a_packet_field_adds_it_to_the_key(tmp_path):
+    """``Map &m = ip_p == TCP ? _tcp : _udp``: one table per protocol is a table
+    keyed by the protocol too."""
+    nf = tmp_path / "perproto"
+    nf.mkdir()
+    (nf / "perproto.hh").write_text("""#include <click/element.hh>
+#include <click/hashtable.hh>
+CLICK_DECLS
+class PerProto : public Element {
+  public:
+    const char *class_name() const override { return "PerProto"; }
+    const char *port_count() const override { return PORTS_1_1; }
+    Packet *simple_action(Packet *p) override;
+  private:
+    HashTable<uint32_t, uint32_t> _tcp, _udp;
+};
+CLICK_ENDDECLS
+""")
+    (nf / "perproto.cc").write_text("""#include <click/config.h>
+#include "perproto.hh"
+CLICK_DECLS
+Packet *PerProto::simple_action(Packet *p) {
+    const click_ip *iph = p->ip_header();
+    HashTable<uint32_t, uint32_t> &m = iph->ip_p == IP_PROTO_TCP ? _tcp : _udp;
+    m[iph->ip_src.s_addr] += 1;
+    return p;
+}
+CLICK_ENDDECLS
+EXPORT_ELEMENT(PerProto)
+""")
+    f = _features("fastclick", FASTCLICK, [nf])["PerProto"]
+    assert f.stateful and f.key == ["src_ip", "protocol"]

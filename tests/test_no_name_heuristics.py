@@ -12,7 +12,6 @@ libclang source passes, llvmlite IR passes, fusion).
 """
 from __future__ import annotations
 
-import shlex
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -387,3 +386,61 @@ def test_every_row_names_a_declaration():
         assert r.name.startswith("operator") or not any(c in r.name for c in "[]"), r
         if r.role == THREAD_ID:
             assert r.header, r
+
+
+# ---------------------------------------------------------------------------
+# locks and atomics: framework calls, exactly
+# ---------------------------------------------------------------------------
+
+def test_lock_calls_are_framework_calls():
+    from flowmagec.passes import source_sharing as sh
+    assert sh.is_lock_call("clib_spinlock_lock") and sh.is_unlock_call("rte_spinlock_unlock")
+    assert sh.is_lock_call("pthread_mutex_lock")
+    assert not sh.is_lock_call("my_table_lock") and not sh.is_unlock_call("flow_unlock")
+    # a method: FastClick Spinlock::acquire on a Spinlock member, not on the NF's own class
+    assert sh.is_lock_call("acquire", ["Spinlock"])
+    assert not sh.is_lock_call("acquire", ["TicketCounter"])
+    assert sh.is_atomic_call("__atomic_add_fetch") and sh.is_atomic_call("fetch_and_add",
+                                                                          ["atomic_uint32_t"])
+    assert not sh.is_atomic_call("my_atomic_add") and not sh.is_atomic_call("fetch_and_add",
+                                                                              ["Tally"])
+
+
+# ---------------------------------------------------------------------------
+# analyses, not pass-to-pass imports
+# ---------------------------------------------------------------------------
+
+def test_no_pass_module_imports_another_pass_module():
+    """Shared logic is reached through ``passes.analyses``; a module defining a fact
+    pass does not import another module defining one (at any depth of its code)."""
+    import ast
+    passes_dir = Path(__file__).resolve().parent.parent / "passes"
+    trees = {p.stem: ast.parse(p.read_text()) for p in passes_dir.glob("*.py")}
+
+    def defines_pass(tree) -> bool:
+        return any(isinstance(n, ast.ClassDef) and any(
+            getattr(b, "id", None) == "Pass" for b in n.bases) for n in tree.body)
+
+    pass_modules = {m for m, t in trees.items() if defines_pass(t)}
+    assert {"source_state", "source_writes", "source_pointer", "ir_pointer"} <= pass_modules
+    for mod in sorted(pass_modules):
+        for n in ast.walk(trees[mod]):
+            if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module:
+                assert n.module.split(".")[0] not in pass_modules - {mod}, (mod, n.module)
+
+
+def test_nf_function_named_like_a_thread_id_call_is_the_nfs():
+    class Fn:
+        def __init__(self, file):
+            self.file = file
+
+    class Index:
+        records: dict = {}
+        typedefs: dict = {}
+
+        def functions_named(self, name):
+            return [Fn("/src/mynf/util.c")] if name == "rte_lcore_id" else []
+
+    assert match.thread_id_source("rte_lcore_id ( )".split())
+    assert not match.thread_id_source("rte_lcore_id ( )".split(), None, Index())
+    assert match.thread_id_source("sched_getcpu ( )".split(), None, Index())

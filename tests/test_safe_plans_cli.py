@@ -77,3 +77,17 @@ def test_features_file_declares_classes_without_source(run, tmp_path):
 def test_bad_assume_is_bad_input(run):
     rc, _, err = run("--assume", "Classifier")
     assert rc == 2 and "--assume expects CLASS=KIND" in err
+
+
+def test_graph_colours_nfs_by_placement(run, tmp_path):
+    dot = tmp_path / "chain.dot"
+    rc, _, _ = run(*STOCK, "-o", str(tmp_path / "o.click"), "--graph", str(dot))
+    assert rc == 0
+    text = dot.read_text()
+    assert text.startswith("digraph") and '"psd" -> "policer"' in text
+    assert 'label="psd\\nProbeWatch\\nshared-nothing (replicate)", fillcolor="#b7e4c7"' in text
+    assert 'fillcolor="#ffd8a8"' in text                # the shared policer
+    assert "RSS {src_ip}" in text
+    import shutil
+    if shutil.which("dot"):
+        assert (tmp_path / "chain.svg").read_text().lstrip().startswith(("<?xml", "<svg"))

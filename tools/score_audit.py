@@ -74,28 +74,26 @@ def renamed_copy(src: Path, dst_root: Path, name: str, new: str) -> Path:
     return dst
 
 
-def identifiers_copy(src: Path, dst_root: Path, name: str, new: str, framework=None,
-                     trees=()) -> Path:
+def identifiers_copy(src: Path, dst_root: Path, label: dict, args) -> Path:
     """Copy NF dir ``src`` as dst_root/<dir name> with every identifier it declares
     renamed (``flowmagec.eval.rename``); its directory and file names stay."""
     dst = dst_root / src.name
-    rename_nf(src, dst, framework=framework, src=trees)
+    rename_nf(src, dst, framework=label.get("framework"), src=args.src, cache_dir=args.cache_dir)
     return dst
 
 
-# one code path for both renamings: (src dir, tmp dir, NF name, new name, label) -> copy
+# one code path for both renamings: (NF dir, tmp dir, NF name, new name, label, args) -> copy
 RENAMINGS = {
-    "identifiers": lambda src, tmp, name, new, label, trees:
-        identifiers_copy(src, tmp / "identifiers", name, new, label.get("framework"), trees),
-    "names": lambda src, tmp, name, new, label, trees: renamed_copy(src, tmp / "names", name, new),
+    "identifiers": lambda src, tmp, name, new, label, args: identifiers_copy(src, tmp, label, args),
+    "names": lambda src, tmp, name, new, label, args: renamed_copy(src, tmp, name, new),
 }
 
 
-def renamed_nf(path: Path, tmp: Path, name: str, new: str, label: dict, trees,
+def renamed_nf(path: Path, tmp: Path, name: str, new: str, label: dict, args,
                kinds: list[str]) -> Path:
     """Apply the requested renamings in turn (identifiers first, then names)."""
     for kind in kinds:
-        path = RENAMINGS[kind](path, tmp / f"{kind}-{new}", name, new, label, trees)
+        path = RENAMINGS[kind](path, tmp / f"{kind}-{new}", name, new, label, args)
     return path
 
 
@@ -165,7 +163,7 @@ def main(argv=None) -> int:
                 original = audit_one(path, name, label)
                 if args.rename:
                     audited_name = f"Nf{i:02d}" if name[0].isupper() else f"nf{i:02d}"
-                path = renamed_nf(path, tmp, name, audited_name, label, args.src, kinds)
+                path = renamed_nf(path, tmp, name, audited_name, label, args, kinds)
             hit = audit_one(path, audited_name, label)
             if hit is None:
                 rows.append({"nf": name, "as": audited_name, "error": "no record"})

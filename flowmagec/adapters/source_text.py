@@ -106,7 +106,7 @@ _FUNC_DEF = re.compile(
     r"\b((?:[A-Za-z_]\w*(?:<[^<>;{}()]*>)?::)*~?[A-Za-z_]\w*)\s*"
     r"\(([^;{}()]*(?:\([^;{}()]*(?:\([^;{}()]*\))?[^;{}()]*\)[^;{}()]*)*)\)"
     r"((?:\s*(?:const|override|final|noexcept|volatile|CLICK_COLD|CLICK_WARN_UNUSED_RESULT|"
-    r"__attribute__\s*\(\([^)]*\)\)|[A-Z_]{3,}))*)\s*(?::[^;{}]*)?\{", re.S)
+    r"__attribute__\s*\(\([^)]*\)\)|[A-Z_]{3,}\b))*)\s*(?::[^;{}]*)?\{", re.S)
 _NOT_FUNCTIONS = frozenset({
     "if", "for", "while", "switch", "catch", "return", "sizeof", "do", "else", "defined",
     "alignof", "decltype", "static_assert", "operator", "new", "delete", "throw", "typeid",

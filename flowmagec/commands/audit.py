@@ -27,7 +27,12 @@ def register(subs):
                    help="framework source tree(s) for includes and base classes")
     p.add_argument("--compdb", metavar="FILE", help="compile_commands.json with per-file flags")
     p.add_argument("--entry", metavar="FUNC", help="per-packet function of a plain C/DPDK NF")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json", "sarif"], default="table",
+                   help="table (people), json (the feature records), sarif (SARIF 2.1.0 for "
+                        "code scanning) (default: table)")
+    p.add_argument("--check", metavar="LOCK",
+                   help="exit 1 with a diff when an NF's features differ from this lock file")
+    p.add_argument("--write-lock", metavar="LOCK", help="write the features as a lock file")
     add_llm_options(p)
     p.add_argument("--jobs", type=int, default=0, help="parallel clang jobs (0 = all cores)")
     p.add_argument("--cache-dir", metavar="DIR", help="bitcode cache (default $FLOWMAGEC_CACHE_DIR, else "
@@ -99,16 +104,48 @@ def _short_ir(status: str) -> str:
 
 def run(args) -> int:
     cfg = llm_config(args)
+    from .. import lockfile
+    lock = lockfile.load_lock(args.check) if args.check else None
     from .compile_cmd import check_src_dirs
     check_src_dirs(args.src)
-    log = (lambda s: print(s, file=sys.stderr)) if args.verbose else (lambda s: None)
+    from ..errors import printable
+    warnings: list[str] = []
+
+    def log(line: str) -> None:
+        # A crashed pass is always reported (the NF's features may be degraded);
+        # compile/pass notes only with -v.
+        if line.startswith("warning:"):
+            warnings.append(line)
+        if args.verbose or line.startswith("warning:"):
+            print(printable(line), file=sys.stderr)
     extra: dict = {}
     units, facts, features = audit(args.paths, framework=args.framework, src=args.src,
                                    compdb=args.compdb, entry=args.entry, jobs=args.jobs,
                                    cache_dir=args.cache_dir, log=log, llm_cfg=cfg, report=extra)
     if args.format == "json":
-        json.dump({**to_json(units, facts, features), **extra}, sys.stdout, indent=2)
+        json.dump({**to_json(units, facts, features), **extra, "warnings": warnings},
+                  sys.stdout, indent=2)
+        print()
+    elif args.format == "sarif":
+        from .. import __version__
+        from ..emitters.sarif import to_sarif
+        json.dump(to_sarif(units, facts, features, __version__), sys.stdout, indent=2)
         print()
     else:
         print_table(units, facts, features)
+    if args.write_lock:
+        from ..outputs import OutputSet
+        with OutputSet(protected=[f for u in units.units for f in u.files + u.headers],
+                       force=True) as outs:
+            outs.write(args.write_lock, lockfile.lock_text(features))
+    if lock is not None:
+        changes = lockfile.diff(lock, features)
+        if changes:
+            print(f"{args.check}: {len(changes)} feature change(s) against the lock:",
+                  file=sys.stderr)
+            for line in changes:
+                print(f"  {line}", file=sys.stderr)
+            return 1
+        print(f"{args.check}: features match the lock ({len(features.nfs)} NF(s))",
+              file=sys.stderr)
     return 0

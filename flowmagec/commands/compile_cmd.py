@@ -34,6 +34,9 @@ def register(subs):
     p.add_argument("--vpp-version", metavar="X.Y")
     p.add_argument("--dispatcher", metavar="FILE.c", help="also write the C dispatcher (+ .h)")
     p.add_argument("--report", metavar="FILE.json", help="write the plan and features as JSON")
+    p.add_argument("--graph", metavar="FILE.dot",
+                   help="write the chain as Graphviz, NFs coloured by placement (FILE.svg too "
+                        "when Graphviz's dot is installed)")
     p.add_argument("--explain", action="store_true", help="print why the plan is what it is")
     p.add_argument("--dump-after", action="append", default=[], metavar="STAGE",
                    choices=list(STAGES) + ["all"], help="print a stage's artifact as JSON")
@@ -94,7 +97,7 @@ def run(args) -> int:
                    traffic=args.traffic, stages=args.stages, symmetric=args.symmetric,
                    ipv6=args.ipv6, solver_timeout_ms=args.solver_timeout_ms,
                    llm=args.llm, llm_config=llm_config(args), dialect=args.dialect, dispatcher=args.dispatcher,
-                   report=args.report, explain=args.explain, dump_after=args.dump_after,
+                   report=args.report, graph=args.graph, explain=args.explain, dump_after=args.dump_after,
                    force=args.force, jobs=args.jobs, cache_dir=args.cache_dir,
                    vpp_version=args.vpp_version, defines=defines,
                    assume=parse_assume(args.assume), strict=args.strict,

@@ -75,6 +75,9 @@ def emit(chain: Chain, plan: Plan, features: FeatureSet, outs, opts, log=None,
         if chain.framework == "vpp":
             plan.warnings.append(f"{opts.dispatcher}: the C dispatcher is for a DPDK program "
                                  f"(or a test harness) in front of VPP; VPP itself cannot load it")
+    if getattr(opts, "graph", None):
+        from .graph import write_graph
+        written += write_graph(chain, plan, opts.graph, outs)
     if opts.report:
         outs.write(opts.report, json.dumps(report(chain, plan, features, extra), indent=2) + "\n")
         written.append(opts.report)

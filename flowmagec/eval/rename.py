@@ -72,6 +72,7 @@ _NEEDED_NAME = re.compile(r"no (?:member|type|template|viable \w+) named '(\w+)'
                           r"|use of undeclared identifier '(\w+)'"
                           r"|unknown type name '(\w+)'")
 _WORD = re.compile(r"[A-Za-z_]\w*")
+_NEW_NAME = re.compile(r"\bid_[0-9a-f]{4,40}")
 PARSE_KEEP_GOING = 0x200        # CXTranslationUnit_KeepGoing (not in the bindings)
 
 
@@ -276,7 +277,7 @@ class NFDeclarations:
         return self.index.parse(path, args=args, options=opts)
 
     def translation_units(self) -> list[str]:
-        """The NF's .c/.cc files, plus headers no such file includes (parsed alone)."""
+        """The NF's .c/.cc files (``collect`` also parses alone the headers none includes)."""
         return sorted(f for f in self.nf_files if f.endswith(TRANSLATION_SUFFIXES))
 
     def collect(self) -> None:
@@ -345,6 +346,9 @@ class NFDeclarations:
         file, offset = file_location(canon.location)
         if not self.is_nf(file):
             return None
+        definition = ref.get_definition()
+        if definition is not None and not self.is_nf(file_location(definition.location)[0]):
+            return None             # the NF's forward declaration of a framework class
         key = self.key_of(canon, file, offset)
         if key not in self.entities:
             self.entities[key] = self.new_entity(key, canon, file)
@@ -626,12 +630,14 @@ def rename_files(files: dict[str, str], root: str, args_for: Callable[[str], lis
         checker = NFDeclarations(files.values(), copy_args_for)
         new_errors, needed = [], {}
         for path in decls.translation_units():
-            after = error_set(checker.parse(files[path]))
+            # (in the old names: the original's own errors, say in a missing header's
+            # wake, read the same and are not new)
+            after = {_NEW_NAME.sub(lambda m: res.old_names.get(m.group(0), m.group(0)), e)
+                     for e in error_set(checker.parse(files[path]))}
             for err in sorted(after - decls.errors.get(path, set())):
                 new_errors.append(f"{os.path.basename(files[path])}: {err}")
                 m = _NEEDED_NAME.search(err)
                 name = next((g for g in m.groups() if g), None) if m else None
-                name = res.old_names.get(name, name)    # a renamed token the framework needs
                 if name in spellings and name not in keep:
                     needed.setdefault(name, err.replace("\t", ": "))
         res.errors = new_errors
@@ -682,18 +688,29 @@ def nf_file_map(nf_dir: Path, dst_dir: Path, units) -> dict[str, str]:
 
 
 def rename_nf(nf_dir: str | Path, dst_dir: str | Path, framework: Optional[str] = None,
-              src: Iterable[str] = ()) -> RenameResult:
+              src: Iterable[str] = (), cache_dir: Optional[str] = None) -> RenameResult:
     """Copy the NF in ``nf_dir`` to ``dst_dir`` with its identifiers renamed.
 
     NF discovery and compile flags are the audit's (``adapters.discover_paths``,
-    ``source_tu.parse_args``), so the renamer sees the code as the passes do.
+    a stock tree prepared as the compile stage prepares it, in ``cache_dir``, and
+    ``source_tu.parse_args``), so the renamer sees the code as the compiler does:
+    the same ``#if HAVE_BATCH`` branches, the same framework declarations.
     """
-    from flowmagec import adapters
+    from flowmagec import adapters, prepare
+    from flowmagec.compile import cache_root
     from flowmagec.errors import InputError
     from flowmagec.passes.source_tu import parse_args
 
     nf_dir, dst_dir, src = Path(nf_dir).resolve(), Path(dst_dir), list(src)
-    units = adapters.discover_paths([str(nf_dir)], framework=framework, src_dirs=src).units
+    cache = cache_root(cache_dir)
+
+    def discover(path: Path):
+        us = adapters.discover_paths([str(path)], framework=framework, src_dirs=src).units
+        cache.mkdir(parents=True, exist_ok=True)
+        prepare.prepare_units(us, cache, needs=lambda u: True)
+        return us
+
+    units = discover(nf_dir)
     if not units:
         raise InputError(f"{nf_dir}: no network function found")
     dst_dir.mkdir(parents=True, exist_ok=True)
@@ -705,8 +722,7 @@ def rename_nf(nf_dir: str | Path, dst_dir: str | Path, framework: Optional[str] 
 
     @functools.lru_cache(maxsize=1)
     def copy_units():
-        return adapters.discover_paths([str(dst_dir)], framework=framework, src_dirs=src).units \
-            or units
+        return discover(dst_dir) or units
 
     return rename_files(files, str(nf_dir), flags_from(units),
                         lambda p: flags_from(copy_units())(p))

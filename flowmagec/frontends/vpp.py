@@ -31,7 +31,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..artifacts import Chain, Diagnostic, Element, Span
-from ..errors import InputError, span_at
+from ..errors import InputError, printable, span_at
 
 # --------------------------------------------------------------------------
 # Grammars
@@ -268,6 +268,15 @@ def pci_interface_suffix(pci: str) -> Optional[str]:
 # --------------------------------------------------------------------------
 # VppDocument: startup.conf with span-preserving edits
 # --------------------------------------------------------------------------
+
+
+def _is_text(s: str) -> bool:
+    """No undecodable byte (surrogateescape) in ``s``."""
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def read_config_text(path: str, what: str = "") -> str:
@@ -819,6 +828,10 @@ class CliInterpreter:
              direction: Optional[str] = None, **extra) -> Element:
         name = f"{cls}@{key}"
         span = self._span()
+        if not _is_text(name):
+            # Names become identifiers downstream (solver, emitted commands): text only.
+            raise InputError(f"'{printable(key)}': bytes that are not UTF-8 in an interface or "
+                             f"feature name", span=span)
         el = self.features.get(name)
         if el is None:
             el = Element(name=name, cls=cls, decl_span=span, config=" ".join(self._cmd.expanded),

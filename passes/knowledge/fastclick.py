@@ -38,11 +38,12 @@ ROWS: tuple[Decl, ...] = (
     Decl("click_jiffies_t", SCALAR, "click/glue.hh"),
     Decl("Timestamp", SCALAR, "click/timestamp.hh"),
     # per-thread wrappers: one T per thread, picked by the calling thread's id
-    Decl("per_thread", PER_THREAD, "click/multithread.hh"),
+    Decl("per_thread", PER_THREAD, "click/sync.hh|click/multithread.hh"),
     Decl("per_thread_oread", PER_THREAD, "click/multithread.hh"),
     Decl("per_thread_omem", PER_THREAD, "click/multithread.hh"),
     Decl("per_thread_arithmetic", PER_THREAD, "click/multithread.hh"),
-    Decl("not_per_thread", SHARED, "click/sync.hh", note="one T for all threads, no lock"),
+    Decl("not_per_thread", SHARED, "click/sync.hh|click/multithread.hh",
+         note="one T for all threads, no lock"),
     # locks
     Decl("Spinlock", LOCK_TYPE, "click/sync.hh"),
     Decl("SimpleSpinlock", LOCK_TYPE, "click/sync.hh"),

@@ -25,7 +25,13 @@ def declared_by_nf(index, name: str, row: Decl) -> bool:
     rec = index.records.get(name) if index is not None else None
     if rec is None:
         return False
-    return not (row.header and rec.file.replace("\\", "/").endswith(row.header))
+    return not in_header(rec.file, row)
+
+
+def in_header(path: str, row: Decl) -> bool:
+    """``path`` is (one of) the header(s) the row names."""
+    path = path.replace("\\", "/")
+    return bool(row.header) and any(path.endswith(h) for h in row.header.split("|"))
 
 
 def row_for(tokens: list[str], i: int, role: str, index=None) -> Decl | None:
@@ -103,12 +109,15 @@ def call_is(name: str, role: str, receiver_type: list[str] | None = None) -> boo
     return False
 
 
-def thread_id_source(texts: list[str], types: dict[str, list[str]] | None = None) -> bool:
+def thread_id_source(texts: list[str], types: dict[str, list[str]] | None = None,
+                     index=None) -> bool:
     """The expression reads a framework thread id: a call (``rte_lcore_id ()``,
     ``vlib_get_thread_index ()``, ``std::this_thread::get_id ()``), a thread-local
     variable (``vlib_thread_index``) or a member of a framework object
     (``vm->thread_index`` of ``vlib_main_t``: when ``vm``'s declared type is known
-    it must be that one).  ``types``: declared types of the variables in scope."""
+    it must be that one).  ``types``: declared types of the variables in scope;
+    ``index``: the NF's own declarations (a function the NF defines itself under a
+    framework name is the NF's)."""
     for i, t in enumerate(texts):
         if i and texts[i - 1] in (".", "->"):
             owners = [r.owner for r in rows(THREAD_ID) if r.simple == t and r.owner]
@@ -123,33 +132,12 @@ def thread_id_source(texts: list[str], types: dict[str, list[str]] | None = None
             if "::" in r.name and _qualifier(texts, i) != r.name.split("::")[-2]:
                 continue                  # get_id () is not std::this_thread::get_id ()
             is_call = i + 1 < len(texts) and texts[i + 1] == "("
+            if is_call and index is not None and any(
+                    not in_header(f.file, r) for f in index.functions_named(t)):
+                continue                  # the NF's own function of that name
             if is_call or r.kind == "variable":
                 return True
     return False
-
-
-def holds_dynamic_memory(index, type_name: str, _seen: set | None = None) -> str | None:
-    """Why a record of the NF holds pointers or dynamic storage, or None: a pointer
-    member, a framework container member, or a member record that does (its
-    definition decides, not its name)."""
-    seen = _seen if _seen is not None else set()
-    rec = index.record(type_name) if index is not None else None
-    if rec is None or rec.name in seen:
-        return None
-    seen.add(rec.name)
-    for f in rec.fields:
-        ts = f.type_tokens
-        if "*" in ts or "&" in ts:
-            return f"member {f.name} is a pointer"
-        kind = container_kind(ts, index)
-        if kind:
-            return f"member {f.name} is a {kind} container"
-        for t in ts:
-            if (t[:1].isalpha() or t[:1] == "_") and t != rec.name:
-                why = holds_dynamic_memory(index, t, seen)
-                if why:
-                    return f"member {f.name}: {why}"
-    return None
 
 
 def debug_container(debug, tid, own_files: frozenset = frozenset()) -> str | None:
@@ -177,7 +165,7 @@ def debug_container(debug, tid, own_files: frozenset = frozenset()) -> str | Non
             continue
         if not ns and scopes:
             continue
-        if file and file in own_files and not file.endswith(r.header or "\0"):
+        if file and file in own_files and not in_header(file, r):
             continue                  # the NF's own class of that name
         return r.kind
     return None

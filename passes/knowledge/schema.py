@@ -51,7 +51,8 @@ class Decl:
     ``name``: the declared name (``HashTableMP``, ``clib_bihash_search_16_8``,
     ``std::vector``); ``owner``: the class/struct it is a member of (methods,
     fields such as ``vlib_main_t::thread_index``), '' for free names;
-    ``header``: the framework header declaring it (path suffix);
+    ``header``: the framework header declaring it (path suffix; ``a|b`` when
+    trees differ, e.g. the real tree and the corpus's mini headers);
     ``kind``: role detail (container kind, table operation); ``args``: argument
     positions the role uses; ``note``: why, for the reviewer."""
     name: str

@@ -98,7 +98,7 @@ ROWS: tuple[Decl, ...] = (
         "clib_atomic_fetch_add_rel", "clib_atomic_fetch_add_relax", "clib_atomic_test_and_set",
         "clib_atomic_cmp_and_swap_acq_relax_n")),
     # the calling thread's index
-    Decl("vlib_get_thread_index", THREAD_ID, "vlib/threads.h"),
+    Decl("vlib_get_thread_index", THREAD_ID, "vlib/threads.h|vlib/vlib.h"),
     Decl("os_get_thread_index", THREAD_ID, "vppinfra/os.h"),
     Decl("vlib_thread_index", THREAD_ID, "vlib/threads.h", kind="variable",
          note="the __thread variable vlib_get_thread_index () returns"),
@@ -125,3 +125,7 @@ ROWS = ROWS + tuple(Decl(n, COPY_CALL, "vppinfra/string.h", args=(0, 1))
 ROWS = ROWS + tuple(Decl(n, ALLOCATOR, "vppinfra/mem.h") for n in (
     "clib_mem_alloc", "clib_mem_alloc_aligned", "clib_mem_alloc_or_null",
     "clib_mem_alloc_aligned_or_null", "clib_mem_realloc"))
+
+# Macros that paste the bihash instance suffix onto a name (vppinfra/bihash_template.h):
+# ``BV (clib_bihash_search_inline) (h, &kv)`` calls clib_bihash_search_inline_<K>_<V>.
+NAME_PASTING_MACROS = ("BV",)
