@@ -8,7 +8,7 @@ crash of the whole audit.  ``Facts.stages`` records per unit
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Optional
 
 from .artifacts import Fact, Facts, NFUnit, NFUnits
 
@@ -63,6 +63,57 @@ def analyze_unit(unit: NFUnit, log: Log = lambda s: None) -> Facts:
     return facts
 
 
-def analyze(units: NFUnits, log: Log = lambda s: None) -> list[Facts]:
-    """One Facts per unit, in unit order."""
-    return [analyze_unit(u, log) for u in units.units]
+def analyze(units: NFUnits, log: Log = lambda s: None, jobs: int = 1,
+            on_unit: Optional[Callable[[int, int], None]] = None) -> list[Facts]:
+    """One Facts per unit, in unit order.  ``jobs`` > 1 analyses the units in a
+    pool of processes (one NF per task); ``on_unit(done, total)`` is called as
+    each unit finishes (the progress display)."""
+    todo = units.units
+    if jobs > 1 and len(todo) > 1:
+        return _analyze_in_processes(todo, jobs, log, on_unit)
+    out = []
+    for u in todo:
+        out.append(analyze_unit(u, log))
+        if on_unit is not None:
+            on_unit(len(out), len(todo))
+    return out
+
+
+def _analyze_logged(unit: NFUnit) -> tuple[Facts, list[str]]:
+    """Worker side: libclang and llvmlite objects do not pickle, so the worker
+    parses its unit itself and sends back only the Facts and its log lines."""
+    lines: list[str] = []
+    return analyze_unit(unit, lines.append), lines
+
+
+def _analyze_in_processes(todo: list[NFUnit], jobs: int, log: Log,
+                          on_unit: Optional[Callable[[int, int], None]]) -> list[Facts]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    # spawn, not fork: the parent may hold threads (clang pool, progress display)
+    # whose locks a forked child would inherit held.
+    ctx = multiprocessing.get_context("spawn")
+    out: list[Optional[Facts]] = [None] * len(todo)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+        futures = {pool.submit(_analyze_logged, u): i for i, u in enumerate(todo)}
+        for n, fut in enumerate(as_completed(futures), 1):
+            i = futures[fut]
+            try:
+                facts, lines = fut.result()
+            except Exception as e:     # a worker died (e.g. libclang crashed): that NF only
+                facts = _failed(todo[i], e)
+                lines = [f"warning: {todo[i].name}: analysis {facts.stages['source']}"]
+            out[i] = facts
+            for line in lines:
+                log(line)
+            if on_unit is not None:
+                on_unit(n, len(todo))
+    return [f for f in out if f is not None]
+
+
+def _failed(unit: NFUnit, error: Exception) -> Facts:
+    why = f"failed: worker: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    facts = Facts(nf=unit.name)
+    facts.stages["source"] = why.rstrip(": ")
+    facts.stages["ir"] = "unavailable: analysis worker failed"
+    return facts

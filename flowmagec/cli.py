@@ -18,10 +18,17 @@ COMMANDS = {
     "audit": "audit",
     "rss-key": "rss_key",
     "track": "track",
+    "bench": "bench",
+    "calibrate": "calibrate",
 }
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        from .commands.common_options import DefaultsHelpFormatter
+        kwargs.setdefault("formatter_class", DefaultsHelpFormatter)   # every help shows defaults
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # argparse exits 2 already; keep our prefix style
         self.print_usage(sys.stderr)
         print(f"flowmagec: error: {message}", file=sys.stderr)

@@ -267,14 +267,16 @@ def _link_unit(own: list[Path], bases: list[Path], unit: NFUnit,
 
 
 def compile_units(units: NFUnits, compdb=None, cache_dir=None, jobs=0,
-                  log: Callable[[str], None] = lambda s: None) -> NFUnits:
+                  log: Callable[[str], None] = lambda s: None,
+                  on_file: Optional[Callable[[int, int], None]] = None) -> NFUnits:
     """Compile every unit's files to bitcode; set ``bitcode`` and ``ir_status``.
 
     Stock framework trees are prepared first (``prepare.py``: configure /
     generated headers in the cache).  A unit's module links its own files and
     the out-of-line code of its C++ bases (``attrs['base_sources']``, found by
     the adapter); a base file that does not compile is left out of the module
-    without making the NF partial."""
+    without making the NF partial.  ``on_file(done, total)`` is called as each
+    distinct file finishes (the progress display)."""
     db = CompileDB(compdb) if compdb else None
     cache = cache_root(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
@@ -298,8 +300,16 @@ def compile_units(units: NFUnits, compdb=None, cache_dir=None, jobs=0,
         retry = _with_library_flags(list(flags), res.error) if res.bitcode is None else None
         return compile_file(f, retry, list(headers), cache) if retry else res
 
+    finished = iter(range(1, len(unique) + 1))     # next() is atomic under the GIL
+
+    def build_and_report(key) -> FileResult:
+        res = build(key)
+        if on_file is not None:
+            on_file(next(finished), len(unique))
+        return res
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(unique, pool.map(build, unique)))
+        done = dict(zip(unique, pool.map(build_and_report, unique)))
     by_unit: dict[int, list[FileResult]] = {}
     base_parts: dict[int, list[Path]] = {}
     for u, f, flags, own, hdrs in tasks:

@@ -53,6 +53,7 @@ class Options:
     strict: bool = False
     mkdir: bool = False                  # create missing output directories
     trust_db: bool = False               # keep hand-edited --features records
+    calibration: Optional[str] = None    # cost constants from `flowmagec calibrate`
 
 
 def dump(stage: str, artifact: Any, stream=None) -> None:
@@ -69,9 +70,12 @@ def dump(stage: str, artifact: Any, stream=None) -> None:
 class Pipeline:
     """Runs the stages in order; each stage is a function of the previous artifacts."""
 
-    def __init__(self, opts: Options, log: Callable[[str], None] = lambda s: None):
+    def __init__(self, opts: Options, log: Callable[[str], None] = lambda s: None,
+                 progress=None):
+        from .progress import NO_PROGRESS
         self.opts = opts
         self.log = log
+        self.progress = progress or NO_PROGRESS     # flowmagec.progress.Progress
         self.artifacts: dict[str, Any] = {}
         self.llm_report = None
 
@@ -99,7 +103,8 @@ class Pipeline:
 
         db = (features_db.FeatureDB.open(o.features, trust=o.trust_db, log=self.log)
               if o.features else None)
-        units = adapters.discover_for_chain(chain, o.src)
+        with self.progress.stage("discover"):
+            units = adapters.discover_for_chain(chain, o.src)
         outs.protect(f for u in units.units for f in list(u.files) + list(u.headers))
         self._after("discover", units)
 
@@ -107,10 +112,13 @@ class Pipeline:
         known: list = []
         if db is not None:
             known, todo = db.split_known(units)
-        todo = compile_mod.compile_units(todo, compdb=o.compdb, cache_dir=o.cache_dir, jobs=o.jobs,
-                                         log=self.log)
+        with self.progress.stage("compile") as st:
+            todo = compile_mod.compile_units(todo, compdb=o.compdb, cache_dir=o.cache_dir,
+                                             jobs=o.jobs, log=self.log, on_file=st.update)
         self._after("compile", todo)
-        facts = self._after("analyze", analysis.analyze(todo, log=self.log))
+        with self.progress.stage("analyse", total=len(todo.units)) as st:
+            facts = self._after("analyze", analysis.analyze(todo, log=self.log,
+                                                            on_unit=st.update))
         from . import llm
         fresh, self.llm_report = llm.fuse_with_llm(
             facts, todo, o.llm_config, compile_mod.cache_root(o.cache_dir), self.log)
@@ -125,10 +133,11 @@ class Pipeline:
         self._after("fuse", features)
 
         nic = nic_profiles.load(o.nic)
-        plan = solve(chain, features, nic=nic, cores=o.cores, stages=o.stages,
-                     traffic=o.traffic, symmetric=o.symmetric, ipv6=o.ipv6,
-                     timeout_ms=o.solver_timeout_ms,
-                     realiser=realiser_for(chain, o.src, o.dialect))
+        with self.progress.stage("solve"):
+            plan = solve(chain, features, nic=nic, cores=o.cores, stages=o.stages,
+                         traffic=o.traffic, symmetric=o.symmetric, ipv6=o.ipv6,
+                         timeout_ms=o.solver_timeout_ms, constants=load_constants(o.calibration),
+                         realiser=realiser_for(chain, o.src, o.dialect))
         self._after("solve", plan)
 
         with outs:
@@ -145,10 +154,16 @@ class Pipeline:
 
 def input_files(o: Options) -> list[str]:
     """Files the run reads before parsing: never a valid output."""
-    files = [o.config, o.compdb, o.traffic, o.features]
+    files = [o.config, o.compdb, o.traffic, o.features, o.calibration]
     if o.nic and os.path.exists(o.nic):          # a profile file, not a built-in name
         files.append(o.nic)
     return [f for f in files if f]
+
+
+def load_constants(path: Optional[str]):
+    """The solver's cost constants: ``--calibration FILE``, else the defaults (None)."""
+    from .solver.cost import CostConstants
+    return CostConstants.load(path) if path else None
 
 
 def declared_outputs(o: Options) -> list[str]:

@@ -47,8 +47,9 @@ def test_missing_path_exits_2(capsys):
     assert "no such file or directory" in capsys.readouterr().err
 
 
-def test_llm_other_than_off_is_bad_input(capsys):
-    assert main(["audit", str(DATA / "plain"), "--llm", "gpt-4o"]) == 2
+def test_bad_llm_options_are_bad_input(capsys):
+    assert main(["audit", str(DATA / "plain"), "--llm-only"]) == 2          # needs --llm
+    assert main(["audit", str(DATA / "plain"), "--llm", "m", "--llm-samples", "0"]) == 2
 
 
 def test_bad_framework_choice_exits_2(capsys):

@@ -22,16 +22,16 @@ def test_track_reanalyses_only_changed_sources(tmp_path, capsys):
     argv = ["track", str(root / "elements"), "--src", str(root), "--db", str(db),
             "--depfile", str(dep), "--cache-dir", str(tmp_path / "cache")]
     assert main(argv) == 0
-    assert "2 re-analysed, 0 up to date" in capsys.readouterr().out
+    assert "analysed 2 (BurstStats, DstMeter), reused 0, failed 0" in capsys.readouterr().out
     names = {f["name"] for f in json.loads(db.read_text())["nfs"]}
     assert names == {"DstMeter", "BurstStats"}
     assert str(root / "elements" / "dstmeter" / "dstmeter.cc") in dep.read_text()
 
     assert main(argv) == 0
-    assert "0 re-analysed, 2 up to date" in capsys.readouterr().out
+    assert "analysed 0, reused 2, failed 0" in capsys.readouterr().out
 
     cc = root / "elements" / "dstmeter" / "dstmeter.cc"
     cc.write_text(cc.read_text() + "\n// touched\n")
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "re-analysed DstMeter" in out and "1 re-analysed, 1 up to date" in out
+    assert "analysed 1 (DstMeter), reused 1, failed 0" in out

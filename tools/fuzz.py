@@ -235,6 +235,8 @@ class Fuzzer:
                 self._finding("traceback", target, label, f"exit {code}")
         except Slow:
             self._finding("slow", target, label, f"over {self.slow} s")
+            from flowmagec.frontends.deep import wait_idle
+            wait_idle()         # an interrupted parse finishes before the next run
         except SystemExit as e:
             self.stats.exits[e.code] = self.stats.exits.get(e.code, 0) + 1
         except AssertionError as e:

@@ -47,10 +47,20 @@ def discover_paths(paths: list[str], framework: Optional[str] = None, src_dirs=(
             raise InputError(f"--src '{s}' is not a directory")
     out = NFUnits()
     for raw in paths:
-        path = Path(raw).resolve()
-        if not path.exists():
+        if not Path(raw).exists():
             raise InputError(f"no such file or directory: '{raw}'")
-        units = _discover_one(path, framework, src_dirs, entry)
+    plugins = _vpp_plugin_files(paths, framework)
+    made: set[Path] = set()
+    for raw in paths:
+        path = Path(raw).resolve()
+        if path in plugins.get(path.parent, ()):
+            if path.parent in made:
+                continue                # the plugin's NF is made once, at its first file
+            made.add(path.parent)
+            units = [VppAdapter(src_dirs).unit_for(path.parent.name, plugins[path.parent],
+                                                   path.parent)]
+        else:
+            units = _discover_one(path, framework, src_dirs, entry)
         # tree completion hook (tree_completion.py): say which tree files joined a copy
         out.diagnostics += [Diagnostic("note", f"{u.name}: {u.attrs['tree_completion']}")
                             for u in units if u.attrs.get("tree_completion")]
@@ -59,6 +69,20 @@ def discover_paths(paths: list[str], framework: Optional[str] = None, src_dirs=(
         out.units += units
     out.units = _unique_names(out.units)
     return out
+
+
+def _vpp_plugin_files(paths: list[str], framework: Optional[str]) -> dict[Path, list[Path]]:
+    """Plugin dir -> its VPP files named on the command line, where there are
+    several: they are one NF (the plugin, named after its directory), as when
+    the directory is given; a single file stays an NF named after its stem."""
+    by_dir: dict[Path, list[Path]] = {}
+    for raw in paths:
+        path = Path(raw).resolve()
+        if path.is_file() and (framework or detect_framework(path)) == "vpp":
+            by_dir.setdefault(path.parent, [])
+            if path not in by_dir[path.parent]:
+                by_dir[path.parent].append(path)
+    return {d: sorted(files) for d, files in by_dir.items() if len(files) > 1}
 
 
 def _discover_one(path: Path, framework: Optional[str], src_dirs: list[str],

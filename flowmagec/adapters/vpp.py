@@ -6,7 +6,9 @@ helpers those functions call, transitively, inside the unit's own files.
 Nodes registered as ``VLIB_NODE_TYPE_PROCESS`` (timers, GC walkers) or
 ``VLIB_NODE_TYPE_INPUT`` (drivers, interrupt-driven housekeeping) are not on
 an NF's packet path and are left out.  A
-single ``.c`` given on the command line is an NF named after its stem.
+single ``.c`` given on the command line is an NF named after its stem; several
+``.c`` of one directory given together are that directory's NF (the plugin),
+as when the directory is given (``adapters.discover_paths``).
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ import sys
 
 from ..driver import STAGES, Options, Pipeline
 from ..errors import InputError
+from .common_options import add_common_options, check_jobs, log_for
 from .llm_options import add_llm_options, llm_config
 
 
@@ -12,12 +13,13 @@ def register(subs):
     p = subs.add_parser("compile", help="optimise a chain (default command)")
     p.add_argument("config", help="FastClick .click config, or VPP startup.conf")
     p.add_argument("-o", "--output", help="optimised config to write")
-    p.add_argument("--framework", choices=["fastclick", "vpp"])
+    p.add_argument("--framework", choices=["fastclick", "vpp"],
+                   help="input language (default: from the file name and contents)")
     p.add_argument("--src", action="append", default=[], metavar="DIR",
                    help="framework/NF source tree(s) where element code is found (repeatable)")
     p.add_argument("--compdb", metavar="FILE", help="compile_commands.json for clang flags")
     p.add_argument("--features", metavar="FILE", help="feature DB to use and extend")
-    p.add_argument("--cores", type=int, default=8)
+    p.add_argument("--cores", type=int, default=8, help="CPU cores to deploy the chain on")
     p.add_argument("--nic", default="generic", help="NIC profile name or JSON file")
     p.add_argument("--traffic", metavar="FILE", help="traffic profile (.pcap or field cardinalities JSON)")
     p.add_argument("--stages", type=int, choices=[1, 2], default=1,
@@ -30,8 +32,14 @@ def register(subs):
                    help="time limit per Z3 call (0: none); a plan found at the limit is marked "
                         "not proven optimal")
     add_llm_options(p)
-    p.add_argument("--dialect", choices=["vanilla", "flowmage"], default="vanilla")
-    p.add_argument("--vpp-version", metavar="X.Y")
+    p.add_argument("--dialect", choices=["vanilla", "flowmage"], default="vanilla",
+                   help="FastClick output: vanilla (stock FastClick elements) or flowmage "
+                        "(FlowMage's extended FastClick)")
+    p.add_argument("--vpp-version", metavar="X.Y",
+                   help="VPP release (YY.MM) whose CLI spelling the emitted dispatch commands "
+                        "use (default: the newest release flowmagec knows)")
+    p.add_argument("--calibration", metavar="FILE",
+                   help="cost constants measured by `flowmagec calibrate` (default: built-in)")
     p.add_argument("--dispatcher", metavar="FILE.c", help="also write the C dispatcher (+ .h)")
     p.add_argument("--report", metavar="FILE.json", help="write the plan and features as JSON")
     p.add_argument("--graph", metavar="FILE.dot",
@@ -39,13 +47,11 @@ def register(subs):
                         "when Graphviz's dot is installed)")
     p.add_argument("--explain", action="store_true", help="print why the plan is what it is")
     p.add_argument("--dump-after", action="append", default=[], metavar="STAGE",
-                   choices=list(STAGES) + ["all"], help="print a stage's artifact as JSON")
+                   choices=list(STAGES) + ["all"],
+                   help=f"print a stage's artifact as JSON on stdout and go on (STAGE: "
+                        f"{', '.join(STAGES)}, or all; repeatable)")
     p.add_argument("-D", "--define", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Click define($NAME ...)")
-    p.add_argument("-j", "--jobs", type=int, default=0)
-    p.add_argument("--cache-dir", metavar="DIR",
-                   help="bitcode cache (default $FLOWMAGEC_CACHE_DIR, else "
-                        "$XDG_CACHE_HOME/flowmagec, else ~/.cache/flowmagec)")
     p.add_argument("--force", action="store_true",
                    help="replace existing output files (never an input of the run)")
     p.add_argument("--mkdir", action="store_true", help="create missing output directories")
@@ -60,6 +66,7 @@ def register(subs):
     p.add_argument("--strict", action="store_true",
                    help="exit 1 (nothing written) when an NF's features are unknown, its state "
                         "races, or its placement is unsafe")
+    add_common_options(p)
     return p
 
 
@@ -86,6 +93,7 @@ def run(args) -> int:
     if args.cores < 1:
         raise InputError(f"--cores must be at least 1, got {args.cores}")
     check_src_dirs(args.src)
+    check_jobs(args)
     defines = {}
     for d in args.define:
         if "=" not in d:
@@ -102,7 +110,8 @@ def run(args) -> int:
                    vpp_version=args.vpp_version, defines=defines,
                    assume=parse_assume(args.assume), strict=args.strict,
                    flow_rules_relative=args.flow_rules_relative,
-                   mkdir=args.mkdir, trust_db=args.trust_db)
-    from ..errors import printable
-    Pipeline(opts, log=lambda s: print(printable(s), file=sys.stderr)).run()
+                   mkdir=args.mkdir, trust_db=args.trust_db, calibration=args.calibration)
+    from ..progress import for_args
+    with for_args(args) as progress:
+        Pipeline(opts, log=log_for(args, notes_by_default=True), progress=progress).run()
     return 0

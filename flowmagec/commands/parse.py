@@ -5,6 +5,7 @@ import sys
 
 from .. import frontends
 from ..artifacts import Chain
+from .common_options import add_common_options
 from ..errors import printable
 
 
@@ -21,6 +22,7 @@ def register(subs):
                    help="framework source tree (element class names); repeatable")
     p.add_argument("-D", "--define", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Click 'define' ($NAME), like `click NAME=VALUE`")
+    add_common_options(p, build=False)
     return p
 
 

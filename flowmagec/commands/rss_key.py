@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from .common_options import add_common_options
 from ..errors import InputError
 from ..solver import nic_profiles
 from ..solver.keys import (KEY_SIZES, KeyRequestError, input_names, key_specs, maestro_style_key,
@@ -34,6 +35,7 @@ def register(subs):
                    help="print the key with its proof and measured RETA spread as JSON")
     p.add_argument("--baseline", action="store_true",
                    help="with --json, also report a Maestro-style key (all 32 bits constrained)")
+    add_common_options(p, build=False)
     return p
 
 

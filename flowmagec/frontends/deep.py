@@ -18,35 +18,52 @@ _FRAMES_PER_LEVEL = 12          # Python frames one nesting level costs at most 
 _STACK_BYTES = 1 << 29          # 512 MiB of address space; only what is used is committed
 
 T = TypeVar("T")
+# Held for the whole life of a deep worker thread (by it, not by its caller): the
+# raised recursion limit is process-wide and must be lowered only once the worker
+# is done, even if its caller stopped waiting (Ctrl-C, an alarm).
 _lock = threading.Lock()
+_local = threading.local()
 
 
 def call_deep(fn: Callable[..., T], *args, **kwargs) -> T:
     """``fn(*args, **kwargs)`` with room for MAX_NESTING levels of recursion."""
-    needed = MAX_NESTING * _FRAMES_PER_LEVEL + 2_000
-    if sys.getrecursionlimit() >= needed:     # already inside a deep call
+    if getattr(_local, "deep", False):            # already on a deep worker thread
         return fn(*args, **kwargs)
+    needed = MAX_NESTING * _FRAMES_PER_LEVEL + 2_000
     result: dict = {}
+    _lock.acquire()
+    old_limit = sys.getrecursionlimit()
 
     def target():
+        _local.deep = True
         try:
             result["value"] = fn(*args, **kwargs)
         except BaseException as e:         # re-raised in the caller's thread
             result["error"] = e
+        finally:
+            sys.setrecursionlimit(old_limit)
+            _lock.release()
 
-    with _lock:
-        old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
+    try:
+        old_stack = threading.stack_size()
+        threading.stack_size(_STACK_BYTES)
         try:
-            threading.stack_size(_STACK_BYTES)
-            sys.setrecursionlimit(needed)
-            worker = threading.Thread(target=target, name="flowmagec-frontend")
+            sys.setrecursionlimit(max(old_limit, needed))
+            worker = threading.Thread(target=target, name="flowmagec-frontend", daemon=True)
             worker.start()
         finally:
             threading.stack_size(old_stack)
-        try:
-            worker.join()
-        finally:
-            sys.setrecursionlimit(old_limit)
+    except BaseException:
+        sys.setrecursionlimit(old_limit)
+        _lock.release()
+        raise
+    worker.join()
     if "error" in result:
         raise result["error"]
     return result["value"]
+
+
+def wait_idle() -> None:
+    """Wait until no deep worker runs (one its caller stopped waiting for)."""
+    with _lock:
+        pass
