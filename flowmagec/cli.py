@@ -9,7 +9,8 @@ import argparse
 import importlib
 import sys
 
-from .errors import EXIT_BAD_INPUT, FlowmageError
+# Only the standard library at import time: a Ctrl-C before main() installs its
+# handlers would print a traceback, so that window is kept as short as possible.
 
 # sub-command name -> module under flowmagec.commands
 COMMANDS = {
@@ -32,6 +33,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse exits 2 already; keep our prefix style
         self.print_usage(sys.stderr)
         print(f"flowmagec: error: {message}", file=sys.stderr)
+        from .errors import EXIT_BAD_INPUT
         sys.exit(EXIT_BAD_INPUT)
 
 
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None = None) -> int:
+    from .errors import EXIT_BAD_INPUT, FlowmageError
     argv = list(sys.argv[1:] if argv is None else argv)
     # `flowmagec CONFIG -o OUT` is shorthand for `flowmagec compile CONFIG -o OUT`.
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):

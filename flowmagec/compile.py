@@ -6,14 +6,21 @@ Choices (see also docs/DESIGN.md):
   want; clang-14 keeps typed struct GEPs at -O1, so header fields stay
   recoverable.  ``-g`` gives ``!dbg`` lines for evidence.
 - Flags, in order of preference: the file's entry in ``--compdb``
-  compile_commands.json; else the adapter's flags (a configured FastClick
-  tree gets ``-DHAVE_CONFIG_H -DCLICK_USERLEVEL -Iinclude -I. -Ivendor``).
-- Several files of one NF are linked into one module with llvmlite.
+  compile_commands.json; else, for a stock (unconfigured) framework tree, the
+  flags of the tree prepared in the cache (``prepare.py``: FastClick's own
+  configure, VPP's generated headers and vppapigen); else the adapter's flags
+  (a configured FastClick tree gets ``-DHAVE_CONFIG_H -DCLICK_USERLEVEL
+  -Iinclude -I. -Ivendor``).  A file whose only problem is a missing DPDK
+  header is compiled again with ``pkg-config --cflags libdpdk``.
+- Several files of one NF, and the out-of-line code of its C++ bases found in
+  the tree (``attrs['base_sources']``), are linked into one module with llvmlite.
 - Cache: ``--cache-dir``, ``$FLOWMAGEC_CACHE_DIR``, or ``$XDG_CACHE_HOME/flowmagec``
   (``~/.cache/flowmagec``); an entry's name is the sha256 of the file, the NF's headers,
   the flags and ``clang --version``.  Failures are cached too (``.err``).
-- On failure the unit keeps going: ``ir_status = "unavailable: <first clang
-  error line>"`` and the source-level passes still run.  When only some files
+- On failure the unit keeps going: ``ir_status`` is one line, ``unavailable:
+  elements/x.cc:12:10: 'bar.h' file not found`` (paths relative to the tree,
+  plus ``(in FILE)`` when the error is in a header), and the source-level
+  passes still run.  When only some files
   of a multi-file NF compile, the rest is linked and the status says
   ``partial: ...``.
 """

@@ -176,12 +176,18 @@ def prepare_units(units: list[NFUnit], cache: Path, needs: Callable[[NFUnit], bo
     recorded in ``unit.attrs['prepare_error']`` (the IR status then says it).
     """
     preparers = _preparers()
+    per_root: dict[tuple[str, str], Optional[Prepared]] = {}   # the key is read once per tree
     for u in units:
         preparer = preparers.get(u.framework)
         root = u.attrs.get("src_root")
-        if preparer is None or not root or not needs(u) or not preparer.needed(Path(root)):
+        if preparer is None or not root or not needs(u):
             continue
-        done = prepare_tree(preparer, Path(root), cache, log)
+        if (u.framework, root) not in per_root:
+            per_root[(u.framework, root)] = (prepare_tree(preparer, Path(root), cache, log)
+                                             if preparer.needed(Path(root)) else None)
+        done = per_root[(u.framework, root)]
+        if done is None:
+            continue
         if not done.ok:
             u.attrs["prepare_error"] = done.error
             continue

@@ -89,6 +89,11 @@ class Template:
 
 def header_templates(src: Path) -> list[Template]:
     """Header templates the tree's CMakeLists configure, with their output path under gen/."""
+    return list(_header_templates(src))
+
+
+@functools.lru_cache(maxsize=8)
+def _header_templates(src: Path) -> tuple[Template, ...]:
     out = []
     for cm in _tree_files(src)[1]:
         text = cm.read_text(errors="replace")
@@ -103,7 +108,7 @@ def header_templates(src: Path) -> list[Template]:
             if "$" in dest:
                 continue
             out.append(Template(tpl, Path(os.path.normpath(dest)), cm))
-    return out
+    return tuple(out)
 
 
 def _cmake_path(spelled: str, src: Path, here: Path) -> Optional[Path]:

@@ -45,7 +45,7 @@ def framework_flow_table(unit, ctx):
     ``[UPSTREAM_KEY]`` when the key is whatever the flow manager in front of
     it classifies on."""
     index = source_index(unit, ctx)
-    for name in (unit.name, *unit.bases):
+    for name in dict.fromkeys((unit.attrs.get("cxx_class") or unit.name, unit.name, *unit.bases)):
         rec = index.records.get(name)
         found = rec and _session_context(rec.file, rec.line)
         if found:

@@ -56,8 +56,11 @@ def _pointer_layer(type_tokens: list[str]) -> str | None:
 def _written_fields(fa: FlowAnalysis, lhs: list[str], taint: Taint) -> set[str]:
     """Header fields named by the first member access of a store target whose base
     is a header pointer: ``iph->ip_src.s_addr`` -> {src_ip}."""
+    depth = 0
     for i, t in enumerate(lhs):
-        if t in ("->", ".") and i + 1 < len(lhs):
+        depth += t in ("(", "[")
+        depth -= t in (")", "]")
+        if depth == 0 and t in ("->", ".") and i + 1 < len(lhs):   # not inside t[f (iph->x)]
             layer = fa._base_layer(lhs, i, taint)
             if layer is None:
                 continue
@@ -133,8 +136,9 @@ def other_elements(unit, index) -> set[str]:
     """Classes of other FastClick elements in the unit's files (each declares its
     own ``class_name``): a base's virtual ``push_flow`` call reaches their
     overrides by name, but the element runs only its own."""
+    own = {unit.name, unit.attrs.get("cxx_class"), *unit.bases}
     return {f.owner for f in index.functions
-            if f.name == "class_name" and f.owner and f.owner not in (unit.name, *unit.bases)}
+            if f.name == "class_name" and f.owner and f.owner not in own}
 
 
 def header_writes(unit, ctx) -> list[tuple[str, object, int, str]]:

@@ -72,7 +72,7 @@ def test_ir_reason_is_a_footnote_once_per_distinct_reason(tmp_path, monkeypatch)
     rows = {line.split()[0]: line for line in out.splitlines() if line.split()}
     assert "[1]" in rows["FlowCounter"] and "[1]" in rows["PortMeter"]
     assert "[2]" in rows["Odd"] and "[" not in rows["MacFlip"].split("ok")[0]
-    assert re.search(r"^\[1\] no IR: 'click/absent.hh' file not found \(2 NFs: FlowCounter, "
+    assert re.search(r"^\[1\] IR unavailable: 'click/absent.hh' file not found \(2 NFs: FlowCounter, "
                      r"PortMeter", out, re.M)
 
 
@@ -118,7 +118,7 @@ def test_cli_table_honours_columns(tmp_path, monkeypatch, capsys):
     lines = out.splitlines()
     assert max(len(line) for line in lines if not line.startswith("[")) <= 90
     assert len([line for line in lines if line.startswith("SrcCounter ")]) == 1
-    assert "no IR: 'click/not_in_this_tree.hh' file not found" in out
+    assert "IR unavailable: 'click/not_in_this_tree.hh' file not found" in out
     assert "/work/" not in out.split("\n", 1)[1]                 # relative below the header
 
 

@@ -206,3 +206,22 @@ def test_unknown_element_is_kept_stateful_and_reported(tmp_path):
     assert (unknown.mode, unknown.verdict) == ("shared", "unknown-features")
     assert any("flowCounter (Mystery)" in w and "features unknown" in w for w in plan.warnings)
     assert_no_split(chain, feats, plan, tmp_path, lan="port 0")
+
+
+def test_nat_config_gives_each_port_the_rules_the_simulation_used(tmp_path):
+    from flowmagec.emitters.fastclick import FastClickEmitter
+    chain = write(tmp_path, TWO_PORT.format(cls="Xlat", cfg="PUBLIC 203.0.113.1"))
+    feats = nat_features()
+    plan = plan_for(chain, feats)
+    em = FastClickEmitter(chain, plan, feats, rules_path=str(tmp_path / "o.rules"),
+                          nic=load_nic("mlx5")).run()
+    text = em.text[chain.path]
+    rules = {str(tmp_path / "o.rules"): em.rules, **em.extra_rules}
+    lan, wan = plan.ports
+    for port, src in ((lan, "lan"), (wan, "wan")):
+        line = next(l for l in text.splitlines() if l.startswith(f"{src} :: FromDPDKDevice"))
+        path = line.split("FLOW_RULES_FILE ")[1].split(",")[0].rstrip(");")
+        assert "MODE flow" in line and path in rules
+        for t in port.rss_types:
+            assert t in rules[path]
+    assert rules[str(tmp_path / "o.rules")] != next(iter(em.extra_rules.values()))

@@ -35,3 +35,41 @@ def test_track_reanalyses_only_changed_sources(tmp_path, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "analysed 1 (DstMeter), reused 1, failed 0" in out
+
+
+def test_parallel_analysis_gives_the_serial_facts(tmp_path):
+    """NFs analysed in a process pool (track -j): the same Facts as one by one."""
+    from flowmagec import adapters, analysis, compile as compile_mod
+    root = _tree(tmp_path)
+    units = adapters.discover_paths([str(root / "elements")], src_dirs=[str(root)])
+    compile_mod.compile_units(units, cache_dir=str(tmp_path / "cache"), jobs=2)
+    done: list[tuple[int, int]] = []
+    parallel = analysis.analyze(units, jobs=2, on_unit=lambda d, t: done.append((d, t)))
+    serial = analysis.analyze(units, jobs=1)
+    assert [f.to_dict() for f in parallel] == [f.to_dict() for f in serial]
+    assert [f.nf for f in parallel] == [u.name for u in units.units]
+    assert sorted(done) == [(1, 2), (2, 2)]
+    assert any(f.facts for f in parallel)          # real facts came back through the pool
+
+
+def test_track_summary_counts_failed_analyses(tmp_path, capsys, monkeypatch):
+    from flowmagec import analysis
+    from flowmagec.artifacts import Facts
+    root = _tree(tmp_path)
+    real = analysis.analyze_unit
+
+    def crash_dstmeter(unit, log=lambda s: None):
+        if unit.name != "DstMeter":
+            return real(unit, log)
+        return Facts(nf=unit.name, stages={"source": "failed: every pass crashed",
+                                           "ir": "unavailable: test"})
+    monkeypatch.setattr(analysis, "analyze_unit", crash_dstmeter)
+    db = tmp_path / "features.json"
+    argv = ["track", str(root / "elements"), "--src", str(root), "--db", str(db),
+            "--cache-dir", str(tmp_path / "cache"), "-j", "1", "-v"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "analysed 2 (BurstStats, DstMeter), reused 0, failed 1" in out
+    assert "analysed DstMeter\n" in out                 # -v names every NF analysed
+    recs = {r["name"]: r for r in json.loads(db.read_text())["nfs"]}
+    assert recs["DstMeter"]["unknown"] is True and recs["BurstStats"]["unknown"] is False

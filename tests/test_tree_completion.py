@@ -88,8 +88,9 @@ def test_pool_session_entry_index_field_is_a_pointer():
 
 
 def test_per_thread_table_stays_per_core_through_table_routine():
-    """``sticky = dm->per_cpu[thread_index].sticky_ht`` handed to the lookup routine:
-    the routine's parameter is this thread's table, so the state is per-core."""
+    """``sticky = dm->per_cpu[thread_index].sticky_ht`` (``thread_index`` read from
+    ``vlib_get_thread_index ()``) handed to the lookup routine: the routine's
+    parameter is this thread's table, so the state is per-core."""
     states = [f for f in _facts("vpp_table_routine", "demo_node_fn")
               if f.kind == "state" and f.value["container"] == "sticky_ht"]
     assert states and states[0].value["per_core"] is True

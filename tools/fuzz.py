@@ -203,6 +203,7 @@ class Fuzzer:
         self.mutator = Mutator(self.rng, self.seed_bytes)
         self.stats = Stats()
         self.cache = work / "cache"
+        self.hung = False           # a run could not be interrupted (the loop stops)
 
     # -- one run ----------------------------------------------------------------
 
@@ -236,7 +237,8 @@ class Fuzzer:
         except Slow:
             self._finding("slow", target, label, f"over {self.slow} s")
             from flowmagec.frontends.deep import wait_idle
-            wait_idle()         # an interrupted parse finishes before the next run
+            if not wait_idle(timeout=60):   # the interrupted parse still runs: stop here
+                self.hung = True
         except SystemExit as e:
             self.stats.exits[e.code] = self.stats.exits.get(e.code, 0) + 1
         except AssertionError as e:
@@ -376,7 +378,8 @@ class Fuzzer:
     def run(self, runs: int, seconds: float, targets: list[str]) -> Stats:
         deadline = time.monotonic() + seconds if seconds else None
         i = 0
-        while (not runs or i < runs) and (deadline is None or time.monotonic() < deadline):
+        while (not runs or i < runs) and (deadline is None or time.monotonic() < deadline) \
+                and not self.hung:
             i += 1
             target = targets[i % len(targets)]
             if target in ("db", "plan"):
@@ -428,7 +431,9 @@ def faults(n: int, work: Path, seed: int, log=print) -> dict:
         proc.send_signal(rng.choice([signal.SIGTERM, signal.SIGINT, signal.SIGHUP]))
         err = proc.communicate(timeout=300)[1]
         result["runs"] += 1
-        result["tracebacks"] += b"Traceback" in err
+        if b"Traceback" in err or b"Fatal Python error" in err:
+            result["tracebacks"] += 1
+            log(f"[fault] run {i}: traceback:\n{err.decode(errors='replace')[-1500:]}")
         old = [(d / x).read_text() == "OLD" for x in names]
         kind = "old" if all(old) else "new" if not any(old) else "partial"
         result[kind] += 1

@@ -102,9 +102,12 @@ class FunctionDef:
 
 
 # name '(' params ')' [qualifiers] '{'  -- qualifiers: const, override, noexcept, attributes, ': init-list'
+# Every text segment between parentheses is matched by exactly one [^...]* (no two
+# adjacent stars): a prototype with function-pointer parameters that ends in ';'
+# then fails in linear time instead of backtracking exponentially.
 _FUNC_DEF = re.compile(
     r"\b((?:[A-Za-z_]\w*(?:<[^<>;{}()]*>)?::)*~?[A-Za-z_]\w*)\s*"
-    r"\(([^;{}()]*(?:\([^;{}()]*(?:\([^;{}()]*\))?[^;{}()]*\)[^;{}()]*)*)\)"
+    r"\(([^;{}()]*(?:\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)[^;{}()]*)*)\)"
     r"((?:\s*(?:const|override|final|noexcept|volatile|CLICK_COLD|CLICK_WARN_UNUSED_RESULT|"
     r"__attribute__\s*\(\([^)]*\)\)|[A-Z_]{3,}\b))*)\s*(?::[^;{}]*)?\{", re.S)
 _NOT_FUNCTIONS = frozenset({

@@ -17,7 +17,9 @@ from types import SimpleNamespace
 from typing import Callable, Optional
 
 from ..artifacts import Chain, FeatureSet, KEY_FIELDS, Plan
-from ..solver import (DEFAULT_RSS, RssSetting, chain_models, chain_order, modes_for,
+from ..chain_knowledge import is_io_element
+from ..errors import FlowmageError
+from ..solver import (DEFAULT_RSS, RssSetting, chain_models, chain_order, evaluate, modes_for,
                       nic_candidates, rank_rule_fields, solve)
 from ..solver import directions, nic_profiles, traffic as traffic_mod
 from ..solver.cost import (DEFAULT_CONSTANTS, MODE_NOTHING, MODE_SHARED, CostConstants,
@@ -72,7 +74,6 @@ def chain_spec(inputs: Inputs) -> ChainSpec:
         elif f is None or f.unknown:
             # unknown (or framework I/O without a record): I/O costs a stateless element,
             # an unknown NF is stateful on the whole 5-tuple, as the solver assumes
-            from ..chain_knowledge import is_io_element
             if f is None and is_io_element(inputs.chain.framework, e.cls):
                 out.append(ElementSpec(name=e.name, cls=e.cls, complexity=stateless_cost(None, c)))
             else:
@@ -97,7 +98,7 @@ def dispatch_plan(fields, symmetric: bool, inputs: Inputs, cores: int) -> Plan:
     setting = RssSetting.for_chain(inputs.chain, False)
     try:
         r = setting.realise(fields, inputs.nic, symmetric)
-    except Exception:          # noqa: BLE001 - any realiser failure: software dispatch
+    except FlowmageError:       # not realisable on this NIC: software dispatch
         r = None
     if r is not None and r.feasible and r.via != "software":
         return Plan(fields=fields, symmetric=bool(r.symmetric), hash_input=list(r.hash_input),
@@ -162,6 +163,10 @@ def configurations(inputs: Inputs, spec: ChainSpec, cores: int, profile,
     out.append(Configuration(label=RANK, modes=rank_modes, protection=protect(rank_modes),
                              plan=dispatch_plan(rank_fields, _needs_symmetric(spec, rank_modes, bidir),
                                                 inputs, cores)))
+    model = SimpleNamespace(nfs=nfs, cores=cores, constants=inputs.constants)
+    for c in out:
+        c.predicted = (plan.cost if c.label == PLAN else
+                       evaluate(model, profile, c.plan.fields, c.modes).time)
     return merge(out), notes
 
 

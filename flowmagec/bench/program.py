@@ -25,7 +25,7 @@ import jinja2
 from ..artifacts import KEY_FIELDS, Plan
 from ..errors import AnalysisError, InputError
 from ..emitters.dispatcher import render_dispatcher, round_robin_reta
-from ..solver.cost import MODE_NOTHING, MODE_SHARED, PER_PACKET
+from ..solver.cost import MODE_NOTHING, MODE_SHARED
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 CFLAGS = ("-O2", "-pthread", "-Wall", "-Wextra")
@@ -77,6 +77,12 @@ class Configuration:
     modes: dict[str, str]                        # element -> mode
     protection: dict[str, str] = field(default_factory=dict)   # shared element -> LOCK/ATOMIC/RACE
     names: list[str] = field(default_factory=list)  # every name this configuration goes by
+    predicted: Optional[float] = None            # the cost model's cycles/packet for it
+
+    @property
+    def safe(self) -> bool:
+        """No shared state is written without synchronisation (what the solver may pick)."""
+        return RACE not in self.protection.values()
 
     def signature(self) -> tuple:
         ports = tuple(tuple(p.fields) for p in self.plan.ports)

@@ -17,6 +17,7 @@ def _curves(res: BenchResult) -> dict[str, dict]:
         for n in r.config.names:
             if n not in c["names"]:
                 c["names"].append(n)
+        c["safe"] = r.config.safe
         c["mpps"][r.cores] = r.mpps
         if PLAN in r.config.names:
             c["picked"].add(r.cores)
@@ -39,6 +40,9 @@ def table(res: BenchResult) -> list[str]:
             cells.append(f"{'' if v is None else f'{v:.2f}'}{'*' if n in c['picked'] else ' '}"
                          .rjust(11))
         lines.append(f"{', '.join(c['names']):<{name_w}}  {desc:<{desc_w}} " + " ".join(cells))
+    if any(not c["safe"] for c in curves.values()):
+        lines.append("(race: shared state written without synchronisation, as the code is "
+                     "written; not a deployment the solver may pick, left out of regret)")
     return lines
 
 
@@ -61,21 +65,25 @@ def summary(res: BenchResult) -> list[str]:
     lines = []
     for n in res.core_counts():
         pick = res.pick(n)
-        best = max(res.at(n), key=lambda r: r.mpps)
+        best = res.fastest(n)
         vanilla = [r for r in res.at(n) if "all-shared-5tuple" in r.config.names]
         speedup = (f", {pick.mpps / vanilla[0].mpps:.2f}x all-shared-5tuple"
                    if vanilla and vanilla[0].mpps else "")
         lines.append(f"{n} cores: pick {pick.description} {pick.mpps:.2f} Mpps{speedup}; "
                      f"fastest {', '.join(best.config.names)} {best.mpps:.2f} Mpps; "
                      f"regret {res.regret_at(n):.2f}")
+    racing = res.regret(unsafe=True)
+    if racing > res.regret() + 1e-9:
+        lines.append(f"regret including racing configurations {racing:.2f}")
     lines.append(f"regret {res.regret():.2f}")
     return lines
 
 
 def to_json(res: BenchResult) -> dict:
     return {"trace": res.trace, "packets": res.packets, "flows": res.flows, "clock": res.clock,
-            "regret": res.regret(), "notes": res.notes,
-            "rows": [{"cores": r.cores, "names": r.config.names, "label": r.config.label,
+            "regret": res.regret(), "regret_with_races": res.regret(unsafe=True),
+            "notes": res.notes,
+            "rows": [{"cores": r.cores, "names": r.config.names, "label": r.config.label, "safe": r.config.safe,
                       "description": r.description, "mpps": r.mpps,
                       "mpps_wall": r.result["mpps_wall"], "best_cpu_s": r.result["best_cpu_s"],
                       "predicted_cycles": r.predicted_cost,

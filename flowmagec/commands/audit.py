@@ -7,6 +7,7 @@ per NF, the analysis stages, IR status, files and entry points.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 
@@ -93,7 +94,6 @@ class PathDisplay:
     file is under it, else to the deepest directory holding them all."""
 
     def __init__(self, files):
-        import os
         absolute = [os.path.abspath(f) for f in files if f]
         cwd = os.getcwd()
         if not absolute or all(_under(f, cwd) for f in absolute):
@@ -103,14 +103,12 @@ class PathDisplay:
         self.is_cwd = self.base == cwd
 
     def __call__(self, path: str) -> str:
-        import os
         if not path or not os.path.isabs(path):
             return path
         return os.path.relpath(path, self.base) if _under(path, self.base) else path
 
     def near(self, path: str, nf_files) -> str:
         """Shorter still in a row: relative to the NF's own directory when under it."""
-        import os
         if nf_files and os.path.isabs(path):
             own = os.path.dirname(os.path.abspath(nf_files[0]))
             if _under(path, own):
@@ -119,7 +117,6 @@ class PathDisplay:
 
 
 def _under(path: str, base: str) -> bool:
-    import os
     return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
 
 
@@ -149,7 +146,7 @@ class IRFootnotes:
             shown = ", ".join(names[:3]) + (f", +{len(names) - 3}" if len(names) > 3 else "")
             where = next((w for _, w in hits if w), "")
             eg = f"; e.g. {where}" if where and not verbose else ""
-            out.append(f"[{n}] no IR: {msg} ({len(hits)} NF{'s' if len(hits) > 1 else ''}: "
+            out.append(f"[{n}] IR unavailable: {msg} ({len(hits)} NF{'s' if len(hits) > 1 else ''}: "
                        f"{shown}{eg})")
             if verbose:
                 out += [f"      {nf}: {w}" for nf, w in hits if w]

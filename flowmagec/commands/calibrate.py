@@ -16,6 +16,10 @@ def register(subs):
     p.add_argument("--scale", type=float, default=1.0,
                    help="multiply every micro-benchmark's iteration count (smaller: faster, "
                         "noisier)")
+    p.add_argument("--no-fit", action="store_true",
+                   help="micro-benchmarks only: do not fit the model to one-NF chain benchmarks")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                   help="time the fit's chain benchmarks by wall or busiest-core CPU time")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     return p
 
@@ -28,7 +32,8 @@ def run(args) -> int:
     if args.scale <= 0:
         raise InputError(f"--scale must be positive, got {args.scale}")
     log = lambda s: print(printable(s), file=sys.stderr)   # noqa: E731
-    result = calibration.calibrate_machine(cores=args.cores or None, scale=args.scale, log=log)
+    result = calibration.calibrate_machine(cores=args.cores or None, scale=args.scale,
+                                           fit_chains=not args.no_fit, clock=args.clock, log=log)
     calibration.write(result, args.output)
     for line in calibration.describe(result):
         print(line)

@@ -1,8 +1,6 @@
 """`flowmagec CONFIG -o OUT`: the main job (parse, analyse, solve, emit)."""
 from __future__ import annotations
 
-import sys
-
 from ..driver import STAGES, Options, Pipeline
 from ..errors import InputError
 from .common_options import add_common_options, check_jobs, log_for

@@ -21,6 +21,8 @@ import re
 from functools import partial
 from typing import NamedTuple, Optional
 
+from ..errors import InputError
+
 _SPACE = " \t\n\r\f\v"
 
 
@@ -459,6 +461,15 @@ def quote(s: str) -> str:
     return "".join(out)
 
 
+# Click expands variables up to 10 levels deep; a value that uses a variable k times
+# grows as k**10, so the length of one expansion is bounded too.
+MAX_EXPANSION = 1 << 22
+
+
+class ExpansionTooLarge(InputError):
+    pass
+
+
 def cp_expand(config: str, env: Optional[VarEnv], depth: int = 0, expand_quote: bool = False) -> str:
     """Expand ``$`` variables in ``config`` (FastClick's ``cp_expand``)."""
     if env is None or "$" not in config:
@@ -470,6 +481,7 @@ def cp_expand(config: str, env: Optional[VarEnv], depth: int = 0, expand_quote: 
     quote_c = ""
     i = 0
     changed = False
+    produced = 0
     while i < end:
         c = s[i]
         if c == "\\":
@@ -545,6 +557,11 @@ def cp_expand(config: str, env: Optional[VarEnv], depth: int = 0, expand_quote: 
                 out.append(q if quote_c == '"' else '"' + q + '"')
             else:
                 out.append(text)
+            produced += len(out[-1])
+            if produced > MAX_EXPANSION:
+                raise ExpansionTooLarge(f"'$' variables expand to more than {MAX_EXPANSION} "
+                                        f"characters (a variable used several times in its "
+                                        f"own definition?)")
             continue
         i += 1
     if not changed:

@@ -21,8 +21,8 @@ from lark import Token
 
 from ..artifacts import Argument, Chain, Connection, Diagnostic, Element, Span
 from ..errors import InputError, span_at
-from .click_config import (RawArg, VarEnv, argvec, cp_expand, element_keyword, keyword_split,
-                           shift_spacevec, spacevec, split_args, blank_line_directives,
+from .click_config import (ExpansionTooLarge, RawArg, VarEnv, argvec, cp_expand,
+                           element_keyword, keyword_split, shift_spacevec, spacevec, split_args, blank_line_directives,
                            strip_line_directives, unquote)
 from .click_lexer import LineIndex, parse_port
 from .deep import MAX_NESTING
@@ -615,7 +615,15 @@ class Elaborator:
         etype = t.types[which]
         if etype is TUNNEL:
             return
-        t.configs[which] = cp_expand(t.configs[which], ve)
+        try:
+            t.configs[which] = cp_expand(t.configs[which], ve)
+        except ExpansionTooLarge as e:
+            origin = t.origins[which]
+            node = origin.name_node if origin is not None else None
+            if node is not None:
+                raise self.error(e.message, node.start, max(1, node.end - node.start),
+                                 path=origin.path) from None
+            raise
         if not isinstance(etype, CompoundType):
             return
         args = argvec(t.configs[which])

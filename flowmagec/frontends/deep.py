@@ -63,7 +63,9 @@ def call_deep(fn: Callable[..., T], *args, **kwargs) -> T:
     return result["value"]
 
 
-def wait_idle() -> None:
+def wait_idle(timeout: float = -1) -> bool:
     """Wait until no deep worker runs (one its caller stopped waiting for)."""
-    with _lock:
-        pass
+    if _lock.acquire(timeout=timeout):
+        _lock.release()
+        return True
+    return False

@@ -222,8 +222,9 @@ def fit_error(ms: list[Measurement], c: CostConstants) -> float:
 
 
 def calibrate(ms: list[Measurement], start: CostConstants = DEFAULT_CONSTANTS,
-              rounds: int = 30, log: Callable[[str], None] = lambda s: None) -> CostConstants:
-    """Fit the FITTED constants (and the clock) to measurements.
+              rounds: int = 30, log: Callable[[str], None] = lambda s: None,
+              names: Iterable[str] = FITTED) -> CostConstants:
+    """Fit the ``names`` constants (default FITTED, and the clock) to measurements.
 
     Coordinate descent on a log scale: each round tries scaling every constant
     up/down by a shrinking step and keeps what lowers ``fit_error``.  The model
@@ -233,7 +234,7 @@ def calibrate(ms: list[Measurement], start: CostConstants = DEFAULT_CONSTANTS,
     if not ms:
         raise InputError("calibration needs at least one measurement")
     best, err = start, fit_error(ms, start)
-    names = ("clock_ghz",) + FITTED
+    names = ("clock_ghz",) + tuple(n for n in names if n != "clock_ghz")
     step = 2.0
     for r in range(rounds):
         improved = False

@@ -109,6 +109,16 @@ def call_is(name: str, role: str, receiver_type: list[str] | None = None) -> boo
     return False
 
 
+_THREAD_ID_FREE: dict[str, list[Decl]] = {}
+_THREAD_ID_MEMBERS: dict[str, list[str]] = {}
+for _r in rows(THREAD_ID):
+    if _r.owner:
+        _THREAD_ID_MEMBERS.setdefault(_r.simple, []).append(_r.owner)
+    else:
+        _THREAD_ID_FREE.setdefault(_r.simple, []).append(_r)
+_THREAD_ID_NAMES = frozenset(_THREAD_ID_FREE) | frozenset(_THREAD_ID_MEMBERS)
+
+
 def thread_id_source(texts: list[str], types: dict[str, list[str]] | None = None,
                      index=None) -> bool:
     """The expression reads a framework thread id: a call (``rte_lcore_id ()``,
@@ -119,16 +129,16 @@ def thread_id_source(texts: list[str], types: dict[str, list[str]] | None = None
     ``index``: the NF's own declarations (a function the NF defines itself under a
     framework name is the NF's)."""
     for i, t in enumerate(texts):
+        if t not in _THREAD_ID_NAMES:
+            continue
         if i and texts[i - 1] in (".", "->"):
-            owners = [r.owner for r in rows(THREAD_ID) if r.simple == t and r.owner]
+            owners = _THREAD_ID_MEMBERS.get(t)
             if owners:
                 declared = (types or {}).get(texts[i - 2]) if i >= 2 else None
                 if declared is None or any(o in declared for o in owners):
                     return True
             continue
-        for r in rows(THREAD_ID):
-            if r.simple != t or r.owner:
-                continue
+        for r in _THREAD_ID_FREE.get(t, ()):
             if "::" in r.name and _qualifier(texts, i) != r.name.split("::")[-2]:
                 continue                  # get_id () is not std::this_thread::get_id ()
             is_call = i + 1 < len(texts) and texts[i + 1] == "("

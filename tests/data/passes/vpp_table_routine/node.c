@@ -3,6 +3,7 @@
  * the stored value out through a pointer; the insert routine runs on a miss. */
 #include <vnet/ip/ip4_packet.h>
 #include <vnet/udp/udp_packet.h>
+#include <vlib/vlib.h>
 typedef struct { u32 hash[4]; u32 vip[4]; u32 timeout[4]; u32 value[4]; } slot_bucket_t;
 typedef struct { u32 buckets_mask; u32 timeout; slot_bucket_t buckets[]; } slot_table_t;
 typedef struct { u32 address; u32 packets_sent_to_backend; } backend_t;
@@ -35,9 +36,10 @@ slot_table_put (slot_table_t *h, u32 hash, u32 value, u32 time_now)
 
 // flowmage: entry demo_node_fn
 u32
-demo_node_fn (ip4_header_t *ip, u32 now, u32 thread_index)
+demo_node_fn (ip4_header_t *ip, u32 now)
 {
   demo_main_t *dm = &demo_main;
+  u32 thread_index = vlib_get_thread_index ();
   slot_table_t *sticky = dm->per_cpu[thread_index].sticky_ht;
   u32 hash0 = ip->src_address.as_u32 ^ ip->dst_address.as_u32 ^ ((udp_header_t *) (ip + 1))->src_port;
   u32 backend0;
