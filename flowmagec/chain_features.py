@@ -9,7 +9,9 @@ from each such element (breadth first, nearest first) to the element whose
 features say it provides that thing (``evidence["provides"]``, from the
 source pass ``ProvidesPass``) and, for a flow manager, takes its key; for an
 annotation it records where the annotation was set.  Evidence says which
-element decided it.  Without a chain (``audit``), the key stays ``upstream``.
+element decided it.  Without a chain (``audit``) the element carries the stock flow
+managers' key, marked as a default (``fusion.default_upstream_key``); in a chain
+with no flow manager upstream its key is empty (no dispatch can keep it private).
 """
 from __future__ import annotations
 
@@ -73,6 +75,7 @@ def resolve_upstream_keys(chain: Chain, features_by_element: dict[str, NFFeature
             fm = _provider(chain, name, FLOW_MANAGER, features_by_element)
             manager = features_by_element.get(fm) if fm else None
             if manager is None or not (manager.key or manager.key_other):
+                f.key = []                   # not the stock default: nothing classifies here
                 f.disagreements.append(f"key: {name} keeps per-flow state in flow control "
                                        f"blocks but no flow manager upstream in the chain "
                                        f"says what it classifies on")

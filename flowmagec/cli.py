@@ -84,6 +84,12 @@ def _quiet_broken_pipe() -> int:
     return 141      # 128 + SIGPIPE, what a shell reports for a killed writer
 
 
+def _quiet_finalisers() -> None:
+    """An interrupted run: objects the signal left half-built (a z3 Context whose
+    __init__ was cut short) fail in __del__; that is not worth a traceback."""
+    sys.unraisablehook = lambda unraisable: None
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
     old = _install_signal_handlers()
@@ -92,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except KeyboardInterrupt:
+        _quiet_finalisers()
         return 130
     except Terminated as e:
+        _quiet_finalisers()
         return 128 + e.signum
     finally:
         for sig, handler in old.items():

@@ -133,11 +133,16 @@ class Pipeline:
         self._after("fuse", features)
 
         nic = nic_profiles.load(o.nic)
+        from .chain_features import resolve_upstream_keys
+        records = features.by_name()
+        per_element = resolve_upstream_keys(chain, {e.name: records[e.cls] for e in chain.elements
+                                                    if e.cls in records})
         with self.progress.stage("solve"):
             plan = solve(chain, features, nic=nic, cores=o.cores, stages=o.stages,
                          traffic=o.traffic, symmetric=o.symmetric, ipv6=o.ipv6,
                          timeout_ms=o.solver_timeout_ms, constants=load_constants(o.calibration),
-                         realiser=realiser_for(chain, o.src, o.dialect))
+                         realiser=realiser_for(chain, o.src, o.dialect),
+                         element_features=per_element)
         self._after("solve", plan)
 
         with outs:

@@ -308,6 +308,20 @@ def _apply_opinions(decisions: dict[str, Decision], opinions: dict[str, Any]) ->
             d.confidence *= 0.8
 
 
+def default_upstream_key(nf: NFFeatures) -> None:
+    """An element on a flow control block, seen without its chain: the key of the
+    framework's stock flow managers, marked as such (``upstream:flow-manager`` stays
+    in ``key_other``, and the chain replaces the key by its upstream manager's)."""
+    from .passes.knowledge.fastclick import FLOW_MANAGER_DEFAULT_KEY
+    from .passes.source_key import UPSTREAM_KEY
+    if nf.stateful and not nf.key and UPSTREAM_KEY in nf.key_other:
+        nf.key = list(FLOW_MANAGER_DEFAULT_KEY)
+        nf.confidence["key"] = min(nf.confidence.get("key", 0.5), 0.5)
+        nf.evidence.setdefault("key", []).insert(0, Evidence(
+            "", 0, "fusion", "no chain: the key of FastClick's stock flow managers (IPFlow5ID, "
+                             "5-tuple); in a chain, the key of the flow manager upstream"))
+
+
 def fuse_one(facts: Facts, opinions: Optional[dict[str, Any]] = None) -> NFFeatures:
     fuser = NFFuser(facts)
     decisions = fuser.decide()
@@ -323,6 +337,7 @@ def fuse_one(facts: Facts, opinions: Optional[dict[str, Any]] = None) -> NFFeatu
         nf.disagreements += d.disagreements
     if not nf.stateful:
         nf.key, nf.key_other, nf.intensity, nf.pointer, nf.symmetric = [], [], None, False, False
+    default_upstream_key(nf)
     provided = fuser.provides()
     if provided:
         nf.evidence["provides"] = provided

@@ -225,3 +225,26 @@ def test_nat_config_gives_each_port_the_rules_the_simulation_used(tmp_path):
         for t in port.rss_types:
             assert t in rules[path]
     assert rules[str(tmp_path / "o.rules")] != next(iter(em.extra_rules.values()))
+
+
+def test_flow_block_elements_take_the_key_of_their_upstream_manager(tmp_path):
+    from flowmagec.artifacts import Evidence
+    from flowmagec.chain_features import resolve_upstream_keys
+    chain = write(tmp_path, "fd0 :: FromDPDKDevice(0);\n"
+                            "fd0 -> fm :: DstClassifier() -> meter :: BlockUser() "
+                            "-> ToDPDKDevice(0);\n")
+    feats = FeatureSet(nfs=STOCK + [
+        NFFeatures(name="DstClassifier", stateful=True, key=["dst_ip"], intensity="per-flow",
+                   sharing="per-core", evidence={"provides": [Evidence("m.cc", 1, "t",
+                                                                       "flow-manager")]}),
+        NFFeatures(name="BlockUser", stateful=True, key=FIVE, intensity="per-packet",
+                   key_other=["upstream:flow-manager"], sharing="per-core")])
+    records = feats.by_name()
+    per = resolve_upstream_keys(chain, {e.name: records[e.cls] for e in chain.elements
+                                        if e.cls in records})
+    assert per["meter"].key == ["dst_ip"]
+    plan = solve(chain, feats, load_nic("mlx5"), cores=8, element_features=per,
+                 realiser=realiser_for(chain, [], "vanilla"))
+    assert plan.fields == ["dst_ip"] and private_of(plan) == {"fm", "meter"}
+    assert_no_split(chain, FeatureSet(nfs=[per["meter"], records["DstClassifier"]] + STOCK),
+                    plan, tmp_path, lan="port 0")

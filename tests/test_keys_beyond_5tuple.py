@@ -42,7 +42,10 @@ def _by_element(chain, by_class):
 
 def test_nf_level_features_say_what_is_upstream(corpus_features):
     meter = corpus_features["BlockMeter"]
-    assert meter.stateful and meter.key == [] and meter.key_other == ["upstream:flow-manager"]
+    assert meter.stateful and meter.key_other == ["upstream:flow-manager"]
+    # alone, the stock flow managers' key, said to be a default the chain replaces
+    assert meter.key == list(KEY_FIELDS)
+    assert meter.evidence["key"][0].detail.startswith("no chain: the key of FastClick's stock")
     provides = {e.detail for e in corpus_features["FlowClassifier"].evidence["provides"]}
     assert provides == {"flow-manager"}
     assert {e.detail for e in corpus_features["Colorize"].evidence["provides"]} == {"anno:paint"}

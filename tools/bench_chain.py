@@ -57,6 +57,68 @@ def summarise(chain: str, trace: str, data: dict) -> list[str]:
     return lines
 
 
+RUN_ALL = """#!/bin/sh
+# Every prepared chain x trace, then the calibration micro-benchmarks; results in $OUT.
+set -e
+cd "$(dirname "$0")"
+start=$(date +%s)
+for d in */run.sh; do sh "$d"; echo "$d done at $(( $(date +%s) - start )) s"; done
+cc -O2 -pthread -Wall -Wextra -o calibrate/calibrate calibrate/calibrate.c
+./calibrate/calibrate > "${OUT:-.}/calibrate-measured.json"
+echo "all done in $(( $(date +%s) - start )) s"
+"""
+
+
+def prepare(args) -> int:
+    sys.path.insert(0, str(ROOT))
+    from flowmagec.bench import calibration
+    root = Path(args.prepare)
+    root.mkdir(parents=True, exist_ok=True)
+    for chain in args.chains.split(","):
+        for trace in args.traces.split(","):
+            done = flowmagec("bench", CHAINS.get(chain, chain), "--src", "corpus/fastclick",
+                             *ASSUME, "--cores", args.cores, "--trace", trace,
+                             "--packets", str(args.packets), "--reps", str(args.reps),
+                             "--prepare", str(root / f"{chain}-{trace}"))
+            if done.returncode != 0:
+                print(f"{chain} {trace}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+                return 1
+            print(f"prepared {chain}-{trace}")
+    most = max(int(c) for c in args.cores.split(","))
+    (root / "calibrate").mkdir(exist_ok=True)
+    (root / "calibrate" / "calibrate.c").write_text(
+        calibration.render(most, int(calibration.ITERATIONS * args.calibration_scale)))
+    (root / "run-all.sh").write_text(RUN_ALL)
+    print(f"on the machine: OUT=... sh {root}/run-all.sh; here: "
+          f"tools/bench_chain.py --results $OUT")
+    return 0
+
+
+def results(args) -> int:
+    summary = []
+    for d in sorted(Path(args.results).iterdir()):
+        if not (d / "manifest.json").exists():
+            continue
+        js = d / "bench.json"
+        done = flowmagec("bench", "--results", str(d), "--clock", args.clock, "--json", str(js),
+                         "--plot", str(d / "curves.png"))
+        print(done.stdout + done.stderr, end="")
+        if done.returncode == 0:
+            chain = next((c for c in sorted(CHAINS, key=len, reverse=True)
+                          if d.name.startswith(c + "-")), d.name)
+            trace = d.name[len(chain) + 1:]
+            summary += summarise(chain, trace, json.loads(js.read_text()))
+    measured = Path(args.results) / "calibrate-measured.json"
+    if measured.exists():
+        sys.path.insert(0, str(ROOT))
+        from flowmagec.bench import calibration
+        cal = calibration.constants_from(json.loads(measured.read_text()))
+        print("\n".join(calibration.describe(cal)))
+    print("\nchain       trace     cores  Mpps")
+    print("\n".join(summary))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cores", default="1,2")
@@ -68,7 +130,16 @@ def main() -> int:
     ap.add_argument("--calibration-scale", type=float, default=0.1)
     ap.add_argument("--no-calibrate", action="store_true")
     ap.add_argument("--out", default=os.environ.get("OUT", "bench-out"))
+    ap.add_argument("--prepare", metavar="DIR",
+                    help="measure elsewhere: prepare every chain x trace under DIR with "
+                         "DIR/run-all.sh (needs only cc and sh; results under $OUT)")
+    ap.add_argument("--results", metavar="DIR",
+                    help="summarise the results run-all.sh copied to DIR (its $OUT)")
     args = ap.parse_args()
+    if args.prepare:
+        return prepare(args)
+    if args.results:
+        return results(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.time()

@@ -210,16 +210,23 @@ class Program:
         if done.returncode != 0:
             raise AnalysisError(f"benchmark {self.config.label} on {self.cores} cores failed: "
                                 f"{done.stderr.strip()[-1000:]}")
-        result = json.loads(done.stdout)
-        seconds = result["best_cpu_s"] if clock == "cpu" else result["best_s"]
-        result["mpps_wall"] = result["processed"] / result["best_s"] / 1e6 if result["best_s"] else 0.0
-        result["mpps"] = result["processed"] / seconds / 1e6 if seconds > 0 else 0.0
-        return result
+        return with_mpps(json.loads(done.stdout), clock)
+
+
+def with_mpps(result: dict, clock: str = "wall") -> dict:
+    """A program's JSON result plus ``mpps`` by ``clock`` and ``mpps_wall``."""
+    seconds = result["best_cpu_s"] if clock == "cpu" else result["best_s"]
+    result["mpps_wall"] = result["processed"] / result["best_s"] / 1e6 if result["best_s"] else 0.0
+    result["mpps"] = result["processed"] / seconds / 1e6 if seconds > 0 else 0.0
+    return result
+
+
+def slug(config: Configuration, cores: int) -> str:
+    return f"{re.sub(r'[^A-Za-z0-9]+', '-', config.label).strip('-') or 'config'}-c{cores}"
 
 
 def build(spec: ChainSpec, config: Configuration, cores: int, flows: int,
           workdir: Path) -> Program:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", config.label).strip("-") or "config"
     binary, warnings = compile_c(render(spec, config, cores, flows),
-                                 workdir / f"{slug}-c{cores}", "bench")
+                                 workdir / slug(config, cores), "bench")
     return Program(config=config, cores=cores, binary=binary, warnings=warnings)

@@ -65,6 +65,18 @@ class BenchResult:
         return max(self.regret_at(n, unsafe) for n in self.core_counts())
 
 
+def planned(inputs: Inputs, spec: ChainSpec, cores_list: list[int], profile,
+            symmetric: Optional[bool], notes: list[str]
+            ) -> list[tuple[int, Configuration, Optional[float]]]:
+    """(cores, configuration, predicted cycles) of every program to measure."""
+    todo = []
+    for n in cores_list:
+        configs, more = configurations(inputs, spec, n, profile, symmetric)
+        notes += more
+        todo += [(n, c, c.predicted) for c in configs]
+    return todo
+
+
 def run_bench(inputs: Inputs, trace: Trace, cores_list: list[int], reps: int = 3,
               workdir: Optional[str] = None, symmetric: Optional[bool] = None,
               clock: str = "wall", log: Callable[[str], None] = lambda s: None) -> BenchResult:
@@ -82,11 +94,7 @@ def run_bench(inputs: Inputs, trace: Trace, cores_list: list[int], reps: int = 3
         trace_path = root / "trace.bin"
         root.mkdir(parents=True, exist_ok=True)
         trace.write(str(trace_path))
-        todo: list[tuple[int, Configuration, Optional[float]]] = []
-        for n in cores_list:
-            configs, notes = configurations(inputs, spec, n, profile, symmetric)
-            result.notes += notes
-            todo += [(n, c, c.predicted) for c in configs]
+        todo = planned(inputs, spec, cores_list, profile, symmetric, result.notes)
         log(f"bench: building {len(todo)} programs")
         with ThreadPoolExecutor(max_workers=ncpu) as pool:
             programs: list[Program] = list(pool.map(

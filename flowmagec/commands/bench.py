@@ -9,7 +9,7 @@ from ..errors import InputError, printable
 def register(subs):
     p = subs.add_parser("bench", help="measure the plan, its alternatives and the baselines on "
                                       "this machine (generated C chain benchmark)")
-    p.add_argument("config", help="FastClick .click config, or VPP startup.conf")
+    p.add_argument("config", nargs="?", help="FastClick .click config, or VPP startup.conf")
     p.add_argument("--framework", choices=["fastclick", "vpp"])
     p.add_argument("--src", action="append", default=[], metavar="DIR",
                    help="framework/NF source tree(s) (repeatable)")
@@ -42,6 +42,12 @@ def register(subs):
                    help="scaling curves as a PNG (needs matplotlib; default: bench-TRACE.png "
                         "when matplotlib is installed and --cores has several counts)")
     p.add_argument("--workdir", metavar="DIR", help="keep the generated C and binaries here")
+    p.add_argument("--prepare", metavar="DIR",
+                   help="measure elsewhere: write every program's C, the trace and DIR/run.sh "
+                        "(needs only cc and sh) instead of measuring here")
+    p.add_argument("--results", metavar="DIR",
+                   help="report the results of a prepared run (the DIR run.sh filled, or "
+                        "$OUT/NAME where it copied them)")
     return p
 
 
@@ -56,10 +62,14 @@ def parse_cores(text: str) -> list[int]:
 
 
 def run(args) -> int:
-    from ..bench import configs, report, runner, traces
+    from ..bench import configs, prepared, runner, traces
     from ..driver import Options
     from ..solver.cost import CostConstants
     from .compile_cmd import check_src_dirs, parse_assume
+    if args.results:
+        return show(prepared.load(args.results, args.clock), args)
+    if not args.config:
+        raise InputError("bench needs a CONFIG (or --results DIR)")
     cores = parse_cores(args.cores)
     if args.packets < 1 or args.flows < 1 or args.reps < 1:
         raise InputError("--packets, --flows and --reps must be at least 1")
@@ -78,15 +88,26 @@ def run(args) -> int:
                    cache_dir=args.cache_dir, defines=defines, assume=parse_assume(args.assume))
     inputs = configs.load_inputs(opts, constants, log=log)
     trace = traces.load(args.trace, args.packets, args.flows)
+    if args.prepare:
+        root = prepared.prepare(inputs, trace, cores, args.prepare, args.reps, args.symmetric)
+        print(f"prepared {root}: run `sh {root}/run.sh` on the machine to measure, then "
+              f"`flowmagec bench --results DIR` with DIR the prepared directory or "
+              f"$OUT/{root.name}")
+        return 0
     res = runner.run_bench(inputs, trace, cores, reps=args.reps, workdir=args.workdir,
                            symmetric=args.symmetric, clock=args.clock, log=log)
+    return show(res, args)
+
+
+def show(res, args) -> int:
+    from ..bench import report
     for line in report.table(res) + [""] + report.model_lines(res) + report.summary(res):
         print(line)
     for n in res.notes:
         print(f"note: {n}")
     if args.json:
         report.write_json(res, args.json)
-    target = args.plot or (f"bench-{trace.name}.png" if len(cores) > 1 else None)
+    target = args.plot or (f"bench-{res.trace}.png" if len(res.core_counts()) > 1 else None)
     if target:
         made = report.plot(res, target)
         if made:

@@ -55,6 +55,8 @@ from flowmagec.checklines import SOURCE_SUFFIXES
 
 CK = ci.CursorKind
 TRANSLATION_SUFFIXES = (".c", ".cc", ".cpp", ".cxx")
+# The NF's code: sources, headers, and files #included as code (VPP's X-macro *.def)
+NF_TEXT_SUFFIXES = SOURCE_SUFFIXES + (".def", ".inc", ".inl", ".ipp", ".tcc")
 # Names the C runtime and linker call by spelling (never an NF's choice to rename).
 TOOLCHAIN_NAMES = frozenset({"main"})
 MEMBER_KINDS = (CK.FIELD_DECL, CK.CXX_METHOD)
@@ -673,7 +675,7 @@ def nf_file_map(nf_dir: Path, dst_dir: Path, units) -> dict[str, str]:
     files the adapter took from the framework tree's copy of this NF (tree
     completion: a VPP plugin's node.c and its headers), placed next to the others."""
     out = {os.path.realpath(p): str(dst_dir / p.relative_to(nf_dir))
-           for p in sorted(nf_dir.rglob("*")) if p.is_file() and p.suffix in SOURCE_SUFFIXES}
+           for p in sorted(nf_dir.rglob("*")) if p.is_file() and p.suffix in NF_TEXT_SUFFIXES}
     taken = {Path(d).name for d in out.values()}
     for u in units:
         own_dirs = {os.path.dirname(os.path.realpath(f)) for f in u.files}
@@ -715,6 +717,10 @@ def rename_nf(nf_dir: str | Path, dst_dir: str | Path, framework: Optional[str] 
         raise InputError(f"{nf_dir}: no network function found")
     dst_dir.mkdir(parents=True, exist_ok=True)
     files = nf_file_map(nf_dir, dst_dir, units)
+    for p in sorted(nf_dir.rglob("*")):     # the rest (.api, CMakeLists ...) as it is
+        if p.is_file() and os.path.realpath(p) not in files and p.suffix != ".txt":
+            (dst_dir / p.relative_to(nf_dir)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(p, dst_dir / p.relative_to(nf_dir))
 
     def flags_from(us) -> Callable[[str], list[str]]:
         owner = {os.path.realpath(f): u for u in us for f in u.files + u.headers}

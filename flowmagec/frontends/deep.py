@@ -44,6 +44,7 @@ def call_deep(fn: Callable[..., T], *args, **kwargs) -> T:
             sys.setrecursionlimit(old_limit)
             _lock.release()
 
+    worker = None
     try:
         old_stack = threading.stack_size()
         threading.stack_size(_STACK_BYTES)
@@ -53,9 +54,10 @@ def call_deep(fn: Callable[..., T], *args, **kwargs) -> T:
             worker.start()
         finally:
             threading.stack_size(old_stack)
-    except BaseException:
-        sys.setrecursionlimit(old_limit)
-        _lock.release()
+    except BaseException:           # e.g. a signal: once started, the worker owns the lock
+        if worker is None or worker.ident is None:
+            sys.setrecursionlimit(old_limit)
+            _lock.release()
         raise
     worker.join()
     if "error" in result:

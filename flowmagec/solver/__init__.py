@@ -39,7 +39,8 @@ ALTERNATIVES = 5
 def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, stages: int = 1,
           traffic=None, symmetric=None, *, constants: Optional[CostConstants] = None,
           top_k: int = ALTERNATIVES, ipv6: Optional[bool] = None,
-          timeout_ms: int = DEFAULT_TIMEOUT_MS, realiser: Optional[Realiser] = None) -> Plan:
+          timeout_ms: int = DEFAULT_TIMEOUT_MS, realiser: Optional[Realiser] = None,
+          element_features: Optional[dict] = None) -> Plan:
     """The best deployment of ``chain`` on ``cores`` cores behind ``nic``.
 
     ``traffic``: None, a .pcap/.pcapng/.json path, a dict of cardinalities or a
@@ -50,7 +51,8 @@ def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, s
     families.  ``timeout_ms`` bounds each Z3 call (0: none).  ``realiser``
     says which placements the emitted config can realise per NF (the driver
     passes the framework's; the default assumes the caller realises any
-    placement the features allow).  Raises
+    placement the features allow).  ``element_features`` overrides the class record
+    per chain element (keys resolved from upstream, ``chain_features``).  Raises
     AnalysisError when no deployment satisfies the NFs' hard constraints.
     """
     if cores < 1:
@@ -59,7 +61,7 @@ def solve(chain: Chain, features: FeatureSet, nic: NICProfile, cores: int = 8, s
         raise InputError(f"stages must be 1 or 2, got {stages}")
     c = constants or DEFAULT_CONSTANTS
     profile = traffic_mod.load(traffic)
-    nfs = chain_models(chain, features, cores, c, realiser or AssumedRealiser())
+    nfs = chain_models(chain, features, cores, c, realiser or AssumedRealiser(), element_features)
     notes: list[str] = []
     bidir = _bidirectional(nfs, symmetric, notes)
     setting = RssSetting.for_chain(chain, _wants_ipv6(ipv6, profile))
@@ -104,7 +106,8 @@ def chain_order(chain: Chain) -> list:
 
 def chain_models(chain: Chain, features: FeatureSet, cores: int,
                  c: CostConstants = DEFAULT_CONSTANTS,
-                 realiser: Optional[Realiser] = None) -> list[NFModel]:
+                 realiser: Optional[Realiser] = None,
+                 element_features: Optional[dict] = None) -> list[NFModel]:
     """One NFModel per element; features are matched by record name == element class.
 
     An element with no record is ``unknown`` (stateful, key unknown: it can be
@@ -114,7 +117,7 @@ def chain_models(chain: Chain, features: FeatureSet, cores: int,
     ways = directions.analyse(chain, features)
     out = []
     for pos, e in enumerate(chain_order(chain)):
-        f = records.get(e.cls)
+        f = (element_features or {}).get(e.name) or records.get(e.cls)
         m = NFModel(element=e.name, cls=e.cls, position=pos, has_record=f is not None,
                     span=e.decl_span or e.class_span, ingress=ways.ingress.get(e.name, ()),
                     translated_up=ways.translated_up.get(e.name, frozenset()),

@@ -133,6 +133,12 @@ ROWS = ROWS + (
     Decl("FlowControlBlock", FLOW_BLOCK, "click/flow/flow.hh", kind="flow-manager"),
 )
 
+# What FastClick's stock flow managers classify on (FlowIPManager and its variants
+# key their tables on IPFlow5ID, include/click/flow/common.hh): the key an element on
+# a flow control block gets when no chain says which manager feeds it (``audit``).
+# In a chain, flowmagec/chain_features.py takes the upstream manager's own key.
+FLOW_MANAGER_DEFAULT_KEY = ("src_ip", "dst_ip", "src_port", "dst_port", "protocol")
+
 # Header rewrites done by framework helpers: address + port of the source
 # (shift 0) or of the destination (shift 1), checksums updated incrementally.
 ROWS = ROWS + (

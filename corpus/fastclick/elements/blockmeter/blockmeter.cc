@@ -1,8 +1,9 @@
 // Per-flow state in the flow control block: the key is whatever the upstream
-// flow manager classifies on, so the element alone says key=upstream.
+// flow manager classifies on: alone, the element gets the stock managers' 5-tuple (and
+// key_other=upstream), in a chain the key of its upstream manager.
 // CHECK-NAME: BlockMeter
 // CHECK: stateful=true
-// CHECK: key=
+// CHECK: key=src_ip,dst_ip,src_port,dst_port,protocol
 // CHECK: key_other=upstream:flow-manager
 // CHECK: symmetric=false
 // CHECK: intensity=per-packet
