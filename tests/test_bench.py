@@ -172,7 +172,8 @@ def _demo_features() -> FeatureSet:
 def test_calibration_file_changes_the_solvers_cost(tmp_path):
     from flowmagec import frontends
     from flowmagec.solver import nic_profiles, solve
-    out = subprocess.run(CLI + ["calibrate", "-o", str(tmp_path / "cal.json"), "--scale", "0.01"],
+    out = subprocess.run(CLI + ["calibrate", "-o", str(tmp_path / "cal.json"), "--scale", "0.01",
+                                "--no-fit"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads((tmp_path / "cal.json").read_text())
@@ -204,3 +205,38 @@ def test_main_job_reads_calibration(tmp_path):
     bad = subprocess.run(CLI + base + ["--calibration", str(tmp_path / "bad.json")], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no_such" in bad.stderr
+
+
+def test_prepared_run_measures_elsewhere(tmp_path):
+    (tmp_path / "f.json").write_text(_demo_features().to_json())
+    prep = tmp_path / "prep"
+    made = subprocess.run(CLI + ["bench", "examples/demo/chain.click", "--features",
+                                 str(tmp_path / "f.json"), "--cores", "2", "--packets", "2000",
+                                 "--flows", "64", "--reps", "1", "--prepare", str(prep)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert (prep / "run.sh").exists() and (prep / "manifest.json").exists()
+    ran = subprocess.run(["sh", str(prep / "run.sh")], capture_output=True, text=True,
+                         timeout=120, env={"PATH": "/usr/bin:/bin", "OUT": str(tmp_path / "out")})
+    assert ran.returncode == 0, ran.stderr
+    shown = subprocess.run(CLI + ["bench", "--results", str(tmp_path / "out" / "prep")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert any(l.startswith("regret ") for l in shown.stdout.splitlines())
+
+
+def test_fit_moves_constants_toward_the_measurements():
+    from flowmagec.solver.cost import Measurement
+    truth = CostConstants(coherence_per_packet=3.0, pointer_factor=2.0)
+    ms = []
+    for intensity, pointer, mode in calibration.FIT_FORMS:
+        for n in (1, 2, 4, 8):
+            nf = dict(complexity=100, intensity=intensity, pointer=pointer, mode=mode)
+            m = Measurement(cores=n, mpps=1.0, nfs=[nf])
+            m.mpps = m.predicted_mpps(truth)
+            ms.append(m)
+    start = calibration.Calibration(constants=CostConstants(), calibrated={"pointer_factor": "x"})
+    fitted = calibration.fit(start, ms, log=lambda s: None)
+    assert fitted.measured["fit"]["error_after"] < fitted.measured["fit"]["error_before"] / 10
+    assert fitted.constants.coherence_per_packet > 1.5
+    assert fitted.calibrated["coherence_per_packet"].startswith("fit to 32 chain-benchmark runs")

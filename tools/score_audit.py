@@ -16,7 +16,9 @@ check that, each on copies in a temporary directory:
 
 With either, the original is audited too and every feature that changed
 after renaming is reported per NF (``changed``); the scores are those of the
-renamed copies.
+renamed copies.  With ``--rename-identifiers`` the original is audited as a
+copy with the renamed copy's layout (files a VPP copy takes from the tree sit
+next to its own), so only the names differ.
 """
 from __future__ import annotations
 
@@ -160,7 +162,12 @@ def main(argv=None) -> int:
             path, audited_name = Path(args.dir) / name, name
             original = None
             if kinds:
-                original = audit_one(path, name, label)
+                baseline = path
+                if "identifiers" in kinds:      # same files, same layout, names as they were
+                    baseline = tmp / f"baseline-{i:02d}" / path.name
+                    rename_nf(path, baseline, framework=label.get("framework"), src=args.src,
+                              cache_dir=args.cache_dir, rename=False)
+                original = audit_one(baseline, name, label)
                 if args.rename:
                     audited_name = f"Nf{i:02d}" if name[0].isupper() else f"nf{i:02d}"
                 path = renamed_nf(path, tmp, name, audited_name, label, args, kinds)

@@ -207,11 +207,12 @@ def run(docs, trees: dict[str, Path], jobs: int = 0, cache_dir=None, log=lambda 
             if missing:
                 rows.append({**row, "error": f"missing in tree: {', '.join(missing)}"})
                 continue
-            key = (label["framework"], str(tree), files)
+            key = (label["framework"], str(tree), files, label.get("entry"))
             if key not in audited:
                 log(f"audit {name}: {len(files)} file(s)")
+                # a plain/DPDK NF's per-packet function is part of its label
                 audited[key] = audit(list(files), framework=label["framework"], src=[str(tree)],
-                                     jobs=jobs, cache_dir=cache_dir)
+                                     entry=label.get("entry"), jobs=jobs, cache_dir=cache_dir)
             hit = record_for(name, *audited[key])
             if hit is None:
                 rows.append({**row, "error": "no record"})

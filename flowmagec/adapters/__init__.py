@@ -100,7 +100,8 @@ def _discover_one(path: Path, framework: Optional[str], src_dirs: list[str],
     units = FastClickAdapter(src_dirs).discover(path)
     vpp_dirs = nf_dirs(path)
     vpp = VppAdapter(src_dirs)
-    units += [vpp.unit_for_dir(d) for d in vpp_dirs]   # each NF dir once, not its subtree again
+    # each NF dir once (not its subtree again); dirs of unit tests only are no NF
+    units += [u for d in vpp_dirs if (u := vpp.unit_for_dir(d)) is not None]
     taken = {Path(f).resolve() for u in units for f in u.files}
     taken_dirs = {Path(f).resolve().parent for f in taken}
     for u in PlainAdapter(src_dirs, entry).discover(path, require_marker=True):

@@ -50,11 +50,13 @@ class VppAdapter:
     def discover(self, path: Path) -> list[NFUnit]:
         if path.is_file():
             return [self.unit_for(path.stem, [path], path.parent)]
-        return [self.unit_for_dir(d) for d in nf_dirs(path)]
+        return [u for d in nf_dirs(path) if (u := self.unit_for_dir(d)) is not None]
 
-    def unit_for_dir(self, d: Path) -> NFUnit:
-        """The NF of one directory that directly holds VPP sources."""
-        return self.unit_for(d.name, self._sources(d), d)
+    def unit_for_dir(self, d: Path) -> Optional[NFUnit]:
+        """The NF of one directory that directly holds VPP sources (None when they
+        are all unit tests: ``test/`` dirs of a plugin are not NFs)."""
+        sources = self._sources(d)
+        return self.unit_for(d.name, sources, d) if sources else None
 
     def find_plugins(self, wanted: dict[str, tuple[Optional[str], str]]) -> dict[str, NFUnit]:
         """Units for VPP features, keyed and named by the chain's class.

@@ -690,7 +690,8 @@ def nf_file_map(nf_dir: Path, dst_dir: Path, units) -> dict[str, str]:
 
 
 def rename_nf(nf_dir: str | Path, dst_dir: str | Path, framework: Optional[str] = None,
-              src: Iterable[str] = (), cache_dir: Optional[str] = None) -> RenameResult:
+              src: Iterable[str] = (), cache_dir: Optional[str] = None,
+              rename: bool = True) -> RenameResult:
     """Copy the NF in ``nf_dir`` to ``dst_dir`` with its identifiers renamed.
 
     NF discovery and compile flags are the audit's (``adapters.discover_paths``,
@@ -725,6 +726,13 @@ def rename_nf(nf_dir: str | Path, dst_dir: str | Path, framework: Optional[str] 
     def flags_from(us) -> Callable[[str], list[str]]:
         owner = {os.path.realpath(f): u for u in us for f in u.files + u.headers}
         return lambda p: parse_args(owner.get(os.path.realpath(p), us[0]), p)
+
+    if not rename:
+        # the same layout without renaming: the baseline for a copy that took files
+        # from the framework tree (a VPP plugin's node.c next to the NF's lb.c)
+        for f, d in files.items():
+            shutil.copy2(f, d)
+        return RenameResult(files=list(files.values()))
 
     @functools.lru_cache(maxsize=1)
     def copy_units():
