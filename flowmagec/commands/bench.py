@@ -65,7 +65,7 @@ def run(args) -> int:
     from ..bench import configs, prepared, runner, traces
     from ..driver import Options
     from ..solver.cost import CostConstants
-    from .compile_cmd import check_src_dirs, parse_assume
+    from .compile_cmd import check_src_dirs, parse_assume, parse_defines
     if args.results:
         return show(prepared.load(args.results, args.clock), args)
     if not args.config:
@@ -74,12 +74,7 @@ def run(args) -> int:
     if args.packets < 1 or args.flows < 1 or args.reps < 1:
         raise InputError("--packets, --flows and --reps must be at least 1")
     check_src_dirs(args.src)
-    defines = {}
-    for d in args.define:
-        if "=" not in d:
-            raise InputError(f"-D expects NAME=VALUE, got '{d}'")
-        k, v = d.split("=", 1)
-        defines[k.lstrip("$")] = v
+    defines = parse_defines(args.define)
     log = lambda s: print(printable(s), file=sys.stderr)   # noqa: E731
     constants = CostConstants.load(args.calibration) if args.calibration else None
     opts = Options(config=args.config, framework=args.framework, src=args.src,

@@ -80,6 +80,17 @@ def parse_assume(items: list[str]) -> dict[str, str]:
     return out
 
 
+def parse_defines(items: list[str]) -> dict[str, str]:
+    """``-D NAME=VALUE`` overrides of Click ``define($NAME ...)``."""
+    defines = {}
+    for d in items:
+        if "=" not in d:
+            raise InputError(f"-D expects NAME=VALUE, got '{d}'")
+        k, v = d.split("=", 1)
+        defines[k.lstrip("$")] = v
+    return defines
+
+
 def check_src_dirs(dirs: list[str]) -> None:
     import os
     for d in dirs:
@@ -92,12 +103,7 @@ def run(args) -> int:
         raise InputError(f"--cores must be at least 1, got {args.cores}")
     check_src_dirs(args.src)
     check_jobs(args)
-    defines = {}
-    for d in args.define:
-        if "=" not in d:
-            raise InputError(f"-D expects NAME=VALUE, got '{d}'")
-        k, v = d.split("=", 1)
-        defines[k.lstrip("$")] = v
+    defines = parse_defines(args.define)
     opts = Options(config=args.config, output=args.output, framework=args.framework, src=args.src,
                    compdb=args.compdb, features=args.features, cores=args.cores, nic=args.nic,
                    traffic=args.traffic, stages=args.stages, symmetric=args.symmetric,
