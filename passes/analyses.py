@@ -13,6 +13,7 @@ time; moving that code into analysis modules of its own is the next step.
 """
 from __future__ import annotations
 
+import importlib
 from typing import Any, ClassVar, Generic, TypeVar
 
 from .base import AnalysisContext
@@ -43,76 +44,63 @@ class AnalysisManager:
         return self.ctx.memo(f"analysis.{analysis.name}", lambda: analysis.run(self))
 
 
+def delegate(module: str, function: str):
+    """``run`` of an analysis whose code is ``passes.<module>.<function>(unit, ctx)``,
+    imported on first use (no import cycle between pass modules)."""
+    def run(am):
+        return getattr(importlib.import_module(f".{module}", __package__), function)(am.unit, am.ctx)
+    return staticmethod(run)
+
+
 # -- source analyses ------------------------------------------------------------
 
 class SourceIndexAnalysis(Analysis):
     """Records, functions, globals and typedefs of the NF's files (libclang)."""
     name = "source-index"
 
-    @staticmethod
-    def run(am):
-        from .source_tu import source_index
-        return source_index(am.unit, am.ctx)
+    run = delegate("source_tu", "source_index")
 
 
 class Reachability(Analysis):
     """Functions reachable from the per-packet entry points."""
     name = "reachability"
 
-    @staticmethod
-    def run(am):
-        from .source_tu import reachable
-        return reachable(am.unit, am.ctx)
+    run = delegate("source_tu", "reachable")
 
 
 class StateCatalog(Analysis):
     """Candidate state containers (members, globals, per-thread records)."""
     name = "state-catalog"
 
-    @staticmethod
-    def run(am):
-        from .source_state import state_catalog as compute
-        return compute(am.unit, am.ctx)
+    run = delegate("source_state", "state_catalog")
 
 
 class UnitFlow(Analysis):
     """Header-field (and thread-id) taint into the state containers: ``FlowFacts``."""
     name = "unit-flow"
 
-    @staticmethod
-    def run(am):
-        from .source_state import unit_flow as compute
-        return compute(am.unit, am.ctx)
+    run = delegate("source_state", "unit_flow")
 
 
 class StateBlocks(Analysis):
     """Per-flow state blocks a flow manager hands to per-packet hooks."""
     name = "state-blocks"
 
-    @staticmethod
-    def run(am):
-        from .source_state import state_blocks as compute
-        return compute(am.unit, am.ctx)
+    run = delegate("source_state", "state_blocks")
 
 
 class WrittenMembers(Analysis):
     """Members/globals written on per-packet paths."""
     name = "written-members"
 
-    @staticmethod
-    def run(am):
-        from .source_state import written_members as compute
-        return compute(am.unit, am.ctx)
+    run = delegate("source_state", "written_members")
 
 
 class EntryTypes(Analysis):
     """(container, per-flow entry type, file, line) of each per-flow container."""
     name = "entry-types"
 
-    @staticmethod
-    def run(am):
-        from .source_pointer import entry_types as compute
-        return compute(am.unit, am.ctx)
+    run = delegate("source_pointer", "entry_types")
 
 
 class StateWrites(Analysis):
@@ -133,10 +121,7 @@ class StateMemory(Analysis):
     """IR values that point into per-flow state memory (``ir_writes.StateMemory``)."""
     name = "ir-state-memory"
 
-    @staticmethod
-    def run(am):
-        from .ir_writes import state_memory as compute
-        return compute(am.unit, am.ctx)
+    run = delegate("ir_writes", "state_memory")
 
 
 # -- the functions passes call, by their old names ---------------------------------

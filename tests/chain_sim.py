@@ -115,33 +115,38 @@ def simulate(chain: Chain, features: FeatureSet, plan: Plan, build_dir: Path, co
         both = f.symmetric or bool(rewrites[elem] & set(KEY_FIELDS))
         return ("conn", conn_id) if both else tuple(pkt[k] for k in f.key if k != "protocol")
 
-    for cid, (c, cp, s, sp) in enumerate(conns):
-        before: dict[str, dict] = {}
-        pkt = {"src_ip": c, "dst_ip": s, "src_port": cp, "dst_port": sp}
-        core = dispatch.queue(lan, pkt)
-        for elem in path_from(lan):
-            f = records.get(cls[elem])
-            if f is None:
+    def walk(device, pkt, cid, rewrite):
+        """Dispatch ``pkt`` on ``device`` and take it through every NF it reaches,
+        recording each private NF's entry on that core; ``rewrite(elem, pkt)`` models
+        what an NF with rewrites does to it."""
+        core = dispatch.queue(device, pkt)
+        for elem in path_from(device):
+            if records.get(cls[elem]) is None:
                 continue
             if elem in private:
                 record(elem, entry_of(elem, pkt, cid), core)
             if rewrites[elem]:
-                before[elem] = dict(pkt)
-                for fld in rewrites[elem]:
-                    if fld in pkt:
-                        pkt[fld] = translated(elem, cid, fld, pkt[fld])
-        reply = {fld: pkt[SWAP[fld]] for fld in ("src_ip", "dst_ip", "src_port", "dst_port")}
-        core = dispatch.queue(wan, reply)
-        for elem in path_from(wan):
-            f = records.get(cls[elem])
-            if f is None:
-                continue
-            if elem in private:
-                record(elem, entry_of(elem, reply, cid), core)
-            if rewrites[elem] and elem in before:
-                for fld in rewrites[elem]:      # undo: the reply's swapped field gets back
-                    if fld in before[elem]:     # the value the request had before
-                        reply[SWAP[fld]] = before[elem][fld]
+                rewrite(elem, pkt)
+        return pkt
+
+    for cid, (c, cp, s, sp) in enumerate(conns):
+        before: dict[str, dict] = {}
+
+        def translate(elem, pkt):
+            before[elem] = dict(pkt)
+            for fld in rewrites[elem]:
+                if fld in pkt:
+                    pkt[fld] = translated(elem, cid, fld, pkt[fld])
+
+        def undo(elem, reply):
+            for fld in rewrites[elem] if elem in before else ():
+                if fld in before[elem]:     # the reply's swapped field gets back the
+                    reply[SWAP[fld]] = before[elem][fld]     # value the request had
+
+        pkt = walk(lan, {"src_ip": c, "dst_ip": s, "src_port": cp, "dst_port": sp}, cid,
+                   translate)
+        walk(wan, {fld: pkt[SWAP[fld]] for fld in ("src_ip", "dst_ip", "src_port", "dst_port")},
+             cid, undo)
     return res
 
 
