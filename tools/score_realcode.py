@@ -189,13 +189,17 @@ def shown(got: dict, feature: str):
     return got[feature]
 
 
-def run(docs, trees: dict[str, Path], jobs: int = 0, cache_dir=None, log=lambda s: None) -> dict:
-    """Audit every labelled NF with a tree and score it; the result is JSON-ready."""
+def run(docs, trees: dict[str, Path], jobs: int = 0, cache_dir=None, log=lambda s: None,
+        only=None, half=None) -> dict:
+    """Audit every labelled NF with a tree and score it; the result is JSON-ready.
+    ``only`` (a compiled regex on the NF's name) and ``half`` narrow the run."""
     from flowmagec.commands.audit import audit
     rows, skipped = [], []
     audited: dict[tuple, tuple] = {}                # NFs sharing their files share one audit
     for path, doc in docs:
         for name, label in doc["nfs"].items():
+            if (only is not None and not only.search(name)) or (half and label["split"] != half):
+                continue
             tree_name = label.get("tree", label["framework"])
             tree = trees.get(tree_name)
             if tree is None:
@@ -256,7 +260,7 @@ def _pct(a: int, b: int) -> str:
     return f"{a}/{b} ({100 * a / b:.0f}%)" if b else "-"
 
 
-def print_report(result: dict, stream=None) -> None:
+def print_report(result: dict, stream=None, dev_misses: bool = False) -> None:
     stream = stream or sys.stdout
     t = result["totals"]
     print(f"{'feature':<11} {'dev':>14} {'test':>14}", file=stream)
@@ -267,6 +271,9 @@ def print_report(result: dict, stream=None) -> None:
           + (f"; skipped (no --src tree): {len(result['skipped'])}" if result["skipped"] else ""),
           file=stream)
     miss = misses(result["rows"])
+    for nf, f, want, got in misses(result["rows"], "dev") if dev_misses else []:
+        print(f"  dev miss {nf:<24} {f:<10} expected {json.dumps(want)}  got {json.dumps(got)}",
+              file=stream)
     print(f"test-half misses ({len(miss)}):", file=stream)
     for nf, f, want, got in miss:
         print(f"  {nf:<28} {f:<10} expected {json.dumps(want)}  got {json.dumps(got)}", file=stream)
@@ -281,6 +288,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--cache-dir")
     ap.add_argument("--json", action="store_true", help="print rows and totals as JSON")
+    ap.add_argument("--only", metavar="REGEX", help="score only the NFs whose name matches")
+    ap.add_argument("--half", choices=("dev", "test"), help="score one half only")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args(argv)
     labels = args.labels or [str(Path(__file__).resolve().parent.parent / "eval" / "realcode")]
@@ -291,12 +300,18 @@ def main(argv=None) -> int:
         print(e, file=sys.stderr)
         return 2
     log = (lambda s: print(s, file=sys.stderr)) if args.verbose else (lambda s: None)
-    result = run(docs, trees, jobs=args.jobs, cache_dir=args.cache_dir, log=log)
+    try:
+        only = re.compile(args.only) if args.only else None
+    except re.error as e:
+        print(f"--only: {e}", file=sys.stderr)
+        return 2
+    result = run(docs, trees, jobs=args.jobs, cache_dir=args.cache_dir, log=log,
+                 only=only, half=args.half)
     if args.json:
         result["test_misses"] = misses(result["rows"])
         print(json.dumps(result, indent=2))
     else:
-        print_report(result)
+        print_report(result, dev_misses=args.verbose)
     return 0
 
 
